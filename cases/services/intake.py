@@ -1,0 +1,188 @@
+"""Registration (受理登记): every channel — public form, staff intake, API — ends here."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from cases.actors import Actor
+from cases.clocks import clocks_apply, default_tier
+from cases.errors import CaseError
+from cases.identity import validate_credit_code, validate_mobile, validate_resident_id
+from cases.models import (
+    Attachment,
+    Case,
+    CaseStatus,
+    Channel,
+    ComplainantType,
+    DisputeCategory,
+    Mechanism,
+    Tier,
+    Unit,
+)
+from cases.numbering import case_number_take
+from cases.policy import case_roles, membership
+from cases.services.core import record_event, save_with_history
+from cases.workflow import check
+
+QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+
+
+class DuplicateTicket(CaseError):
+    """The channel's ticket was registered before: callers that must be idempotent return it."""
+
+    def __init__(self, case: Case):
+        super().__init__(f"该渠道工单号已登记为 {case.number}。", field="channel_ticket")
+        self.case = case
+
+
+@dataclass(frozen=True)
+class NewAttachment:
+    name: str
+    content_type: str
+    content: bytes
+
+
+def new_query_code() -> str:
+    return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(8))
+
+
+def _clean(field: str, validator, value: str) -> str:
+    try:
+        return validator(value)
+    except ValidationError as exc:
+        raise CaseError(exc.messages[0], field=field) from exc
+
+
+def _clean_phone(value: str) -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    if LANDLINE_RE.match(value.replace(" ", "")):
+        return value.replace(" ", "")
+    return _clean("complainant_phone", validate_mobile, value)
+
+
+def _accepting_unit(*, actor: Actor, mechanism: Mechanism, requested: Unit | None) -> Unit:
+    office = mechanism.office_unit
+    if actor.kind != "staff":
+        return office  # the office owns cases that arrive with nobody's first hand on them
+    m = membership(actor.user)
+    own = list(Unit.objects.filter(pk__in=m.unit_ids, mechanism=mechanism).order_by("sort_order"))
+    if requested is not None:
+        if requested.mechanism_id != mechanism.pk:
+            raise CaseError("受理单位不属于本机制。", field="accepting_unit")
+        if requested in own or "office" in case_roles(actor, None, mechanism=mechanism):
+            return requested
+        raise CaseError("只能以本单位名义受理。", field="accepting_unit")
+    if own:
+        return own[0]
+    if "office" in case_roles(actor, None, mechanism=mechanism):
+        return office
+    raise CaseError("您不属于本机制的任何成员单位，不能受理。")
+
+
+def attachments_add(*, case: Case, files: list[NewAttachment], actor: Actor) -> list[Attachment]:
+    created = []
+    for item in files:
+        attachment = Attachment(
+            case=case, original_name=item.name[:200], content_type=item.content_type,
+            size=len(item.content), sha256=hashlib.sha256(item.content).hexdigest(),
+            uploaded_by=actor.history_user,
+        )
+        attachment.file.save("upload", ContentFile(item.content), save=False)
+        attachment._history_user = actor.history_user
+        attachment._change_reason = "上传附件"
+        attachment.save()
+        created.append(attachment)
+    return created
+
+
+@transaction.atomic
+def case_register(
+    *,
+    mechanism: Mechanism,
+    channel: Channel,
+    actor: Actor,
+    complainant_type: str,
+    complainant_name: str,
+    category: DisputeCategory,
+    facts: str,
+    request: str = "",
+    complainant_id_number: str = "",
+    complainant_phone: str = "",
+    complainant_address: str = "",
+    employer_name: str = "",
+    employer_credit_code: str = "",
+    people_count: int = 1,
+    channel_ticket: str = "",
+    accepting_unit: Unit | None = None,
+    tier: Tier | None = None,
+    tier_reason: str = "",
+    accepted_at: datetime | None = None,
+    extra: dict | None = None,
+    risk_group: bool = False,
+    risk_public_opinion: bool = False,
+    risk_safety: bool = False,
+    attachments: list[NewAttachment] = (),
+) -> Case:
+    """Register a complaint: number it, start its clocks, write history and the first event."""
+    check("register", None, case_roles(actor, None, mechanism=mechanism))
+    for obj, label, field in ((channel, "受理渠道", "channel"), (category, "争议类别", "category"),
+                              (tier, "分级", "tier")):
+        if obj is not None and obj.mechanism_id != mechanism.pk:
+            raise CaseError(f"{label}不属于本机制。", field=field)
+    if complainant_type not in ComplainantType.values:
+        raise CaseError("请选择反映人类型（个人或用人单位）。", field="complainant_type")
+    if not complainant_name.strip():
+        raise CaseError("请填写反映人姓名或单位名称。", field="complainant_name")
+    if not facts.strip():
+        raise CaseError("请填写反映的主要内容。", field="facts")
+    if people_count < 1:
+        raise CaseError("涉及人数至少为 1。", field="people_count")
+    id_number = complainant_id_number.strip()
+    if id_number:
+        validator = (validate_resident_id if complainant_type == ComplainantType.INDIVIDUAL
+                     else validate_credit_code)
+        id_number = _clean("complainant_id_number", validator, id_number)
+    credit = employer_credit_code.strip()
+    if credit:
+        credit = _clean("employer_credit_code", validate_credit_code, credit)
+    ticket = channel_ticket.strip()
+    if ticket:
+        existing = Case.objects.filter(channel=channel, channel_ticket=ticket).first()
+        if existing:
+            raise DuplicateTicket(existing)
+    unit = _accepting_unit(actor=actor, mechanism=mechanism, requested=accepting_unit)
+    accepted_at = accepted_at or timezone.now()
+    year = timezone.localdate(accepted_at).year
+    seq, number = case_number_take(mechanism=mechanism, year=year)
+    case = Case(
+        number=number, mechanism=mechanism, year=year, seq=seq, query_code=new_query_code(),
+        channel=channel, channel_ticket=ticket, accepting_unit=unit,
+        accepted_by=actor.history_user, accepted_at=accepted_at,
+        complainant_type=complainant_type, complainant_name=complainant_name.strip(),
+        complainant_id_number=id_number, complainant_phone=_clean_phone(complainant_phone),
+        complainant_address=complainant_address.strip(), employer_name=employer_name.strip(),
+        employer_credit_code=credit, category=category, facts=facts.strip(),
+        request=request.strip(), people_count=people_count, extra=extra or {},
+        tier=tier or default_tier(mechanism), tier_reason=tier_reason.strip(),
+        lead_unit=None, status=CaseStatus.ACCEPTED, risk_group=risk_group,
+        risk_public_opinion=risk_public_opinion, risk_safety=risk_safety,
+    )
+    clocks_apply(case, extensions={})
+    save_with_history(case, actor=actor, reason=f"受理登记（{channel.name}）")
+    attachments_add(case=case, files=list(attachments), actor=actor)
+    record_event(case, action="register", actor=actor, unit=unit,
+                 note=f"经{channel.name}受理" + (f"，工单号 {ticket}" if ticket else ""),
+                 public=f"您反映的事项已由{unit.name}受理，受理编号 {number}")
+    return case

@@ -1,0 +1,10 @@
+"""Files holding personal data live under PRIVATE_ROOT, outside the web root, and are served only
+through views that check permissions."""
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+
+
+def private_storage() -> FileSystemStorage:
+    # A callable, so each environment's PRIVATE_ROOT (tests use a temp dir) applies.
+    return FileSystemStorage(location=settings.PRIVATE_ROOT, base_url=None)

@@ -1,0 +1,89 @@
+"""Writes of the public portal. A submission is one transaction: the one-time token, the case
+(through cases.services.intake.case_register, with its attachments) — all or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+from cases.actors import Actor
+from cases.errors import CaseError
+from cases.models import Case
+from cases.services.intake import case_register
+from forms.models import IntakeReceipt
+from forms.notice import privacy_notice_html
+
+PUBLIC_ACTOR_LABEL = "反映人（网上）"
+# A repost within this window shows the whole receipt again (the browser's "resubmit");
+# later ones only name the case, so an old page on a shared computer reveals no query code.
+RECEIPT_REPLAY = timedelta(hours=2)
+
+
+class AlreadySubmitted(Exception):
+    def __init__(self, receipt: IntakeReceipt):
+        super().__init__(receipt.case.number if receipt.case_id else "")
+        self.receipt = receipt
+
+    @property
+    def replayable(self) -> bool:
+        return timezone.now() - self.receipt.created_at <= RECEIPT_REPLAY
+
+
+def receipt_for_token(token: str) -> IntakeReceipt | None:
+    if not token:
+        return None
+    return (IntakeReceipt.objects.select_related("case").filter(token=token, case__isnull=False)
+            .first())
+
+
+def notice_fingerprint(notice_html: str) -> str:
+    """Which wording of the privacy notice the person agreed to (kept with the case)."""
+    text = " ".join(strip_tags(notice_html).split())
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def case_extra(*, page, form) -> dict:
+    return {
+        "source": "online_form",
+        "form_page": {"id": page.pk, "title": page.title, "revision": page.live_revision_id},
+        "fields": form.extra_answers(),
+        "privacy_consent": {"at": timezone.now().isoformat(timespec="seconds"),
+                            "notice": notice_fingerprint(privacy_notice_html(page))},
+    }
+
+
+@transaction.atomic
+def intake_submit(*, page, form) -> Case:
+    """Register the complaint in a valid intake form. Raises AlreadySubmitted when the form's
+    token was used before (the same case is the answer) and CaseError when the service refuses."""
+    token = form.token
+    try:
+        # First, so a concurrent second POST of the same token waits on this row and then fails.
+        with transaction.atomic():
+            receipt = IntakeReceipt.objects.create(token=token, page=page)
+    except IntegrityError:
+        existing = receipt_for_token(token)
+        if existing is None:
+            raise CaseError("该表单正在提交，请稍候刷新页面查看结果。") from None
+        raise AlreadySubmitted(existing) from None
+    channel = page.online_channel()
+    if channel is None:
+        raise CaseError("网上受理暂未开通，请通过其他受理渠道反映。")
+    data = form.cleaned_data
+    case = case_register(
+        mechanism=page.mechanism, channel=channel, actor=Actor.public(PUBLIC_ACTOR_LABEL),
+        complainant_type=data["complainant_type"], complainant_name=data["complainant_name"],
+        complainant_id_number=data["complainant_id_number"],
+        complainant_phone=data["complainant_phone"], employer_name=data["employer_name"],
+        employer_credit_code=data["employer_credit_code"], category=data["category"],
+        facts=data["facts"], request=data["request"], people_count=data["people_count"],
+        extra=case_extra(page=page, form=form),
+        attachments=data["attachments"],
+    )
+    receipt.case = case
+    receipt.save(update_fields=["case"])
+    return case

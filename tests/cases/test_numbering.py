@@ -1,0 +1,70 @@
+"""Case numbers: readable, per mechanism and year, gap-free, unique under concurrency."""
+
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+
+from cases.actors import Actor
+from cases.errors import CaseError
+from cases.models import Case
+from tests.cases.conftest import at
+
+
+@pytest.mark.django_db
+def test_numbers_are_per_mechanism_and_year_and_a_rollback_leaves_no_gap(gaoping, yuanjiang, staff, register):
+    gp = Actor.staff(staff(gaoping, "tax"))
+    assert register(gaoping, gp, accepted_at=at("2025-12-31 23:00")).number == "GP-2025-000001"
+    assert register(gaoping, gp, accepted_at=at("2026-01-01 08:00")).number == "GP-2026-000001"
+    yj = register(yuanjiang, Actor.staff(staff(yuanjiang, "tax")),
+                  channel=yuanjiang.channels.get(code="hotline-12345"), accepted_at=at("2026-01-02 09:00"))
+    assert yj.number == "YJ-2026-000001"
+    with pytest.raises(CaseError):  # a bad ID number: the whole registration rolls back
+        register(gaoping, gp, accepted_at=at("2026-01-03 09:00"), complainant_id_number="110105194912310021")
+    assert register(gaoping, gp, accepted_at=at("2026-01-04 09:00")).number == "GP-2026-000002"
+
+
+@pytest.mark.django_db
+def test_the_same_channel_ticket_is_registered_once(gaoping, staff, register):
+    from cases.services.intake import DuplicateTicket
+
+    clerk = Actor.staff(staff(gaoping, "petition"))
+    first = register(gaoping, clerk, channel_ticket="12345-20261122-0007")
+    with pytest.raises(DuplicateTicket) as excinfo:
+        register(gaoping, clerk, channel_ticket="12345-20261122-0007")
+    assert excinfo.value.case == first
+    assert Case.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_registration_gives_unique_gap_free_numbers(staff, register):
+    if connection.vendor != "postgresql":
+        pytest.skip("并发编号测试需要 PostgreSQL（CI 在 PostgreSQL 上运行）；SQLite 由 IMMEDIATE 事务串行写入。")
+    from cases.services.mechanisms import mechanism_load
+
+    gaoping = mechanism_load(source="gaoping").mechanism
+    clerk = Actor.staff(staff(gaoping, "tax"))
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def worker():
+        try:
+            barrier.wait()
+            for _ in range(5):
+                with transaction.atomic():
+                    numbers.append(register(gaoping, clerk).number)
+        except BaseException as exc:  # noqa: BLE001 — reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert len(numbers) == len(set(numbers)) == 40
+    seqs = sorted(Case.objects.values_list("seq", flat=True))
+    assert seqs == list(range(1, 41))

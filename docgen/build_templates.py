@@ -175,7 +175,8 @@ def build_transfer_notice():
         ["诉求", "{{ case.request }}"],
         ["牵头单位", "{{ case.lead_unit }}"],
         ["协办单位", "{{ case.co_units or '无' }}"],
-        ["办结时限", "{{ case.deadline_cn }}前"],
+        ["办结时限", "{{ case.deadline_cn }}前{% if case.deadline_workdays %}"
+                     "（{{ case.deadline_workdays }}个工作日）{% endif %}"],
         ["签发人", "{{ signer }}"],
         ["经办人", "{{ contact_person }}（{{ contact_phone }}）"],
     ])
@@ -279,7 +280,10 @@ def build_feedback_letter():
     title(doc, "{{ title }}")
     blank(doc)
     recipient(doc)
-    body(doc, YOU + "于{{ case.accepted_date_cn }}反映的{{ case.category }}争议事项（受理编号："
+    # to the employer the case is not "yours": it never learns who complained
+    body(doc, "{% if party == '用人单位' %}本办于{{ case.accepted_date_cn }}受理的涉及你单位的"
+         "{% else %}" + YOU + "于{{ case.accepted_date_cn }}反映的{% endif %}"
+         "{{ case.category }}争议事项（受理编号："
          "{{ case.number }}），已由{{ case.lead_unit }}办理完毕。"
          "现将处理结果函告如下：")
     body(doc, "{{ result }}")

@@ -61,6 +61,7 @@ _CASE = {
     "case.lead_unit": "牵头（承办）单位",
     "case.co_units": "协办单位，多个用“、”分隔；没有则为空",
     "case.deadline_cn": "办结（反馈）时限，如“2026年3月10日”",
+    "case.deadline_workdays": "办结时限的工作日数，如“5”；为空时不印括注",
 }
 
 
@@ -109,6 +110,7 @@ VARIABLES: dict[str, dict[str, str]] = {
     "feedback_letter": {
         **_HEAD, **_MAIN, **_SIGN, **_CC, **_CONTACT,
         **_case("number", "accepted_date_cn", "category", "lead_unit"),
+        "party": "致送对象：“反映人”或“用人单位”；致用人单位的函不写反映人的身份",
         "result": "处理结果",
         "reconsideration_body": "行政复议机关；为空时只写“依法申请行政复议”",
         "court": "受理行政诉讼的人民法院；为空时写“人民法院”",
@@ -171,6 +173,7 @@ _SAMPLE_CASE = {
     "lead_unit": _HRSS,
     "co_units": _TAX,
     "deadline_cn": "2026年3月10日",
+    "deadline_workdays": 5,
 }
 
 _COMMON = {
@@ -252,6 +255,7 @@ def _sample(kind: str) -> dict:
             **_COMMON, "doc_number": "高征争函〔2026〕9号",
             "title": "关于争议事项处理结果的反馈函",
             "recipient": "李建军", "date_cn": "2026年3月27日", "cc": [_HRSS], "case": case,
+            "party": "反映人",
             "result": (
                 "经市人社局核实，你于2009年3月至2013年6月与高平市某煤业有限公司存在劳动关系，"
                 "该单位应为你办理养老保险参保登记而未办理。市人社局已核定应补缴费额，并责成该单位"
@@ -281,16 +285,21 @@ def _sample(kind: str) -> dict:
     raise KeyError(kind)
 
 
-def sample_context(kind: str) -> dict:
-    """A fresh sample context for ``kind`` holding exactly its contract's variables."""
-    if kind not in VARIABLES:
-        raise KeyError(f"未知的文书种类：{kind}")
+def fit_contract(kind: str, values: dict) -> dict:
+    """Keep only what ``kind``'s contract lists: top-level names and the fields of dicts."""
     allowed = top_level_fields(kind)
     context = {}
-    for key, value in _sample(kind).items():
+    for key, value in values.items():
         if key not in allowed:
             continue
         if isinstance(value, dict) and allowed[key]:
             value = {f: v for f, v in value.items() if f in allowed[key]}
         context[key] = value
     return context
+
+
+def sample_context(kind: str) -> dict:
+    """A fresh sample context for ``kind`` holding exactly its contract's variables."""
+    if kind not in VARIABLES:
+        raise KeyError(f"未知的文书种类：{kind}")
+    return fit_contract(kind, _sample(kind))

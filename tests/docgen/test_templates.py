@@ -265,7 +265,10 @@ def test_transfer_notice_names_its_signer_and_deadline():
     table = next(t for t in doc.tables if t.cell(0, 0).text == "受理编号")
     rows = {r.cells[0].text: r.cells[1].text for r in table.rows}
     assert rows["签发人"] == ctx["signer"]
-    assert rows["办结时限"] == ctx["case"]["deadline_cn"] + "前"
+    assert rows["办结时限"] == ctx["case"]["deadline_cn"] + "前（5个工作日）"
+    ctx["case"]["deadline_workdays"] = None
+    table = next(t for t in rendered("transfer_notice", ctx).tables if t.cell(0, 0).text == "受理编号")
+    assert {r.cells[0].text: r.cells[1].text for r in table.rows}["办结时限"] == "2026年3月10日前"
     assert ctx["case"]["lead_unit"] in text_of(doc)
 
 
@@ -379,3 +382,15 @@ def test_render_time_of_a_one_page_document():
     render_docx(template=path, context=ctx)
     elapsed = time.perf_counter() - start
     print(f"\n受理回执渲染耗时：{elapsed * 1000:.1f} ms")
+
+
+def test_compiled_template_parts_are_reused_and_stay_escaped():
+    import docgen.render as render
+
+    ctx = sample_context("acknowledgement")
+    render_docx(template=builtin_template_path("acknowledgement"), context=ctx)
+    cached = dict(render._render_env.compiled)
+    ctx["case"]["channel"] = HOSTILE
+    doc = Document(BytesIO(render_docx(template=builtin_template_path("acknowledgement"), context=ctx)))
+    assert render._render_env.compiled == cached  # same template text: nothing compiled again
+    assert HOSTILE in text_of(doc)

@@ -75,7 +75,57 @@ MECHANISM_FIELDS = {
     "channels": ("list", True, "channel"),
     "tiers": ("list", True, "tier"),
     "numbering": ("list", False, "numbering"),
+    "warning_rules": ("list", False, "warning_rule"),
 }
+
+# Early-warning rules (analytics app): kind -> label and params (default, minimum, type).
+# The loader and the admin form both validate through clean_warning_params().
+WARNING_RULE_KINDS: dict[str, dict[str, Any]] = {
+    "employer_repeat": {"label": "同一用人单位短期内多次被投诉",
+                        "params": {"min_cases": (3, 2, int), "days": (30, 1, int)}},
+    "group_size": {"label": "群体性争议（涉及人数多）",
+                   "params": {"min_people": (10, 2, int)}},
+    "category_spike": {"label": "某类争议数量激增",
+                       "params": {"factor": (2.0, 1.0, float), "weeks": (8, 1, int),
+                                  "min_count": (5, 1, int)}},
+}
+
+
+class WarningParamError(ValueError):
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key, self.message = key, message
+
+
+def clean_warning_params(kind: str, params: dict | None) -> dict[str, int | float]:
+    """Known keys only, numbers at or above their minimum; missing keys take the defaults."""
+    if kind not in WARNING_RULE_KINDS:
+        raise WarningParamError("kind", f"未知的预警规则类型“{kind}”。")
+    spec = WARNING_RULE_KINDS[kind]["params"]
+    params = params or {}
+    if not isinstance(params, dict):
+        raise WarningParamError("params", "参数应为键值对，如 {min_cases: 3, days: 30}。")
+    for key in params:
+        if key not in spec:
+            raise WarningParamError(key, f"未知的参数。{kind} 可用的参数：{'、'.join(spec)}。")
+    cleaned: dict[str, int | float] = {}
+    for key, (default, minimum, kind_of) in spec.items():
+        value = params.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+                kind_of is int and not float(value).is_integer()):
+            raise WarningParamError(key, "应为整数。" if kind_of is int else "应为数字。")
+        if value < minimum:
+            raise WarningParamError(key, f"不能小于 {minimum:g}。")
+        cleaned[key] = kind_of(value)
+    return cleaned
+
+
+class _Params(dict):
+    """A params mapping that remembers each key's line, for error messages."""
+
+    lines: dict[str, int]
+
+
 ITEM_FIELDS = {
     "leader": {
         "role": ("str", True, None),
@@ -134,9 +184,17 @@ ITEM_FIELDS = {
         "pattern": ("pattern", True, None),
         "issuer": ("str", False, None),
     },
+    "warning_rule": {
+        "code": ("slug", True, None),
+        "kind": ("choice", True, tuple(WARNING_RULE_KINDS)),
+        "name": ("str", False, None),
+        "params": ("params", False, None),
+        "notify_police": ("bool", False, None),
+        "active": ("bool", False, None),
+    },
 }
 UNIQUE_KEYS = {"unit": "code", "category": "code", "channel": "code", "tier": "code",
-               "deadline": "stage", "numbering": "kind"}
+               "deadline": "stage", "numbering": "kind", "warning_rule": "code"}
 
 
 class _Validator:
@@ -199,6 +257,12 @@ class _Validator:
             if value not in extra:
                 self.fail(line, key, f"“{value}”不是允许的值；可选：{'、'.join(extra)}。")
             return value
+        if kind == "params":
+            if not isinstance(value, dict):
+                self.fail(line, key, "应为键值对，如 {min_cases: 3, days: 30}。")
+            params = _Params({name: entry.value for name, entry in value.items()})
+            params.lines = dict(item.lines)
+            return params
         if kind == "list":
             if not isinstance(value, list):
                 self.fail(line, key, "应为列表。")
@@ -265,6 +329,14 @@ def _check_references(data: dict, validator: _Validator) -> None:
                                "时限至少为 1 个工作日。")
     if not any(channel.get("online_form") for channel in data["channels"]):
         validator.fail(data["_line"], "channels", "须有一个渠道标记 online_form: true（网上受理）。")
+    for i, rule in enumerate(data.get("warning_rules", [])):
+        params = rule.get("params", _Params())
+        try:
+            rule["params"] = clean_warning_params(rule["kind"], params)
+        except WarningParamError as exc:
+            lines = getattr(params, "lines", {})
+            line = lines.get(exc.key, rule["_lines"].get("params", rule["_line"]))
+            validator.fail(line, f"warning_rules[{i}].params.{exc.key}", exc.message)
 
 
 def read_mechanism_file(path: Path) -> dict[str, Any]:

@@ -16,17 +16,36 @@ from cases.actors import Actor
 from cases.admin_forms import TRANSITION_FORMS
 from cases.clocks import clock_label, clock_state
 from cases.errors import CaseError
-from cases.models import Case, Extension
+from cases.identity import mask_credit_code, mask_mobile, mask_resident_id
+from cases.models import Case, ComplainantType, Extension
 from cases.policy import allowed_transitions, can_view, case_roles, visible_cases
 from cases.selectors import possible_duplicates
+from security.selectors import personal_data_may_reveal
 
 HIDDEN_HISTORY_FIELDS = {"id", "history_id", "history_date", "history_change_reason",
                          "history_type", "history_user", "updated_at", "created_at"}
+# Shown masked until a permitted user presses 查看完整信息 (audited, security.views.reveal).
+PERSONAL_FIELDS = ("complainant_id_number", "complainant_phone")
 
 
-def history_rows(case: Case) -> list[dict]:
+def personal_fields(case: Case) -> dict[str, str]:
+    return {name: getattr(case, name) or "" for name in PERSONAL_FIELDS}
+
+
+def mask_personal(case: Case, name: str, value) -> str:
+    if not value:
+        return ""
+    if name == "complainant_phone":
+        return mask_mobile(str(value))
+    if case.complainant_type == ComplainantType.EMPLOYER:
+        return mask_credit_code(str(value))
+    return mask_resident_id(str(value))
+
+
+def history_rows(case: Case, *, revealed: bool = False) -> list[dict]:
     """Newest first: who changed what, when, from → to (django-simple-history diffs), with
-    choice labels and related names instead of raw codes and ids."""
+    choice labels and related names instead of raw codes and ids; personal fields masked
+    unless revealed."""
     records = list(case.history.select_related("history_user").order_by("-history_date", "-history_id"))
     fields = {f.name: f for f in Case._meta.fields}
     diffs = []
@@ -49,14 +68,21 @@ def history_rows(case: Case) -> list[dict]:
             "at": record.history_date, "type": record.get_history_type_display(),
             "user": (user.get_full_name() or user.get_username()) if user else "（反映人或系统）",
             "reason": record.history_change_reason or "",
-            "changes": [{"field": _label(fields, c.field), "old": _display(fields, names, c.field, c.old),
-                         "new": _display(fields, names, c.field, c.new)} for c in changes],
+            "changes": [{"field": _label(fields, c.field),
+                         "old": _shown(case, fields, names, c.field, c.old, revealed),
+                         "new": _shown(case, fields, names, c.field, c.new, revealed)} for c in changes],
         })
     return rows
 
 
 def _label(fields, name: str) -> str:
     return "协办单位" if name == "co_units" else str(fields[name].verbose_name) if name in fields else name
+
+
+def _shown(case: Case, fields, names, name: str, value, revealed: bool) -> str:
+    if name in PERSONAL_FIELDS and value and not revealed:
+        return mask_personal(case, name, value)
+    return _display(fields, names, name, value)
 
 
 def _display(fields, names, name: str, value) -> str:
@@ -81,7 +107,8 @@ def _display(fields, names, name: str, value) -> str:
     return str(value)
 
 
-def case_page_context(request, case: Case, *, bound: tuple[str, object] | None = None) -> dict:
+def case_page_context(request, case: Case, *, bound: tuple[str, object] | None = None,
+                      revealed: bool = False) -> dict:
     actor = Actor.staff(request.user)
     roles = case_roles(actor, case)
     forms = []
@@ -110,7 +137,12 @@ def case_page_context(request, case: Case, *, bound: tuple[str, object] | None =
         "case": case, "roles": roles, "transition_forms": forms,
         "clock_label": clock_label(case), "clock_state": state, "days_left": left,
         "events": case.events.select_related("unit").order_by("at", "id"),
-        "history": history_rows(case),
+        "history": history_rows(case, revealed=revealed),
+        "personal": {name: value if revealed else mask_personal(case, name, value)
+                     for name, value in personal_fields(case).items()},
+        "revealed": revealed,
+        "can_reveal": (not revealed and any(personal_fields(case).values())
+                       and personal_data_may_reveal(request.user)),
         "attachments": case.attachments.all(),
         "extensions": case.extensions.select_related("requested_by", "decided_by"),
         "duplicates": [d for d in duplicates if can_view(request.user, d)],

@@ -158,8 +158,12 @@ class LedgerIndexView(IndexView):
         from django.http import FileResponse
 
         from cases.ledger_export import ledger_xlsx_file
+        from security.services import audit_record
 
         today = timezone.localdate()
+        # Audited before the file is built: a bulk export of personal data is never unrecorded.
+        audit_record(action="export", request=self.request,
+                     detail={"query": self.request.GET.urlencode(), "rows": queryset.count()})
         handle = ledger_xlsx_file(queryset, title="社会保险费征缴争议受理台账")
         return FileResponse(handle, as_attachment=True, filename=f"争议台账-{today:%Y%m%d}.xlsx",
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

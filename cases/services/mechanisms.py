@@ -177,9 +177,43 @@ def mechanism_load(*, source: str | Path, user=None) -> LoadResult:
         }, user=user, counts=counts)
         keep.add(obj.pk)
     _retire(mechanism.numberings.all(), keep_ids=keep, user=user, counts=counts, deactivate=False)
+    warning_rules_load(mechanism=mechanism, rules=data.get("warning_rules"), user=user, counts=counts)
     groups_ensure(mechanism=mechanism, user=user, counts=counts)
     mechanism.refresh_from_db()
     return LoadResult(mechanism=mechanism, counts=counts)
+
+
+def warning_rules_load(*, mechanism: Mechanism, rules: list[dict] | None, user=None,
+                       counts: Counter | None = None) -> None:
+    """Early-warning rules (analytics app). A file that lists them wins, and rules it no longer
+    lists are deactivated (warnings refer to them). A file without the section gets each
+    default rule once, never updated afterwards, so edits made in the admin survive reloads."""
+    from django.apps import apps
+
+    if not apps.is_installed("analytics"):
+        return
+    from analytics.models import WarningRule
+    from cases.mechanism_schema import WARNING_RULE_KINDS, clean_warning_params
+
+    counts = counts if counts is not None else Counter()
+    if rules is None:
+        for kind, spec in WARNING_RULE_KINDS.items():
+            if not WarningRule.objects.filter(mechanism=mechanism, kind=kind).exists():
+                _upsert(WarningRule, {"mechanism": mechanism, "code": kind.replace("_", "-")}, {
+                    "kind": kind, "name": spec["label"], "params": clean_warning_params(kind, {}),
+                    "notify_police": kind == "group_size", "is_active": True,
+                }, user=user, counts=counts)
+        return
+    keep = set()
+    for rule in rules:
+        obj = _upsert(WarningRule, {"mechanism": mechanism, "code": rule["code"]}, {
+            "kind": rule["kind"], "name": rule.get("name") or WARNING_RULE_KINDS[rule["kind"]]["label"],
+            "params": clean_warning_params(rule["kind"], rule.get("params")),
+            "notify_police": rule.get("notify_police", False), "is_active": rule.get("active", True),
+        }, user=user, counts=counts)
+        keep.add(obj.pk)
+    _retire(WarningRule.objects.filter(mechanism=mechanism), keep_ids=keep, user=user,
+            counts=counts, deactivate=True)
 
 
 def _admin_group(name: str) -> Group:

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values that differ per deployment come from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -45,26 +46,43 @@ THIRD_PARTY_APPS = [
     "django_filters",
     "simple_history",
     "django_tasks",
+    "django_tasks_db",  # the database task queue (TASKS_BACKEND=database)
+    "rest_framework",  # Wagtail API v2
+    "wagtail.api.v2",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
 ]
 LOCAL_APPS = [
     "home",
     "forms.apps.IntakeConfig",
     "cases",
     "docgen",
+    "security",
+    "analytics",
+    "integrations",
+    "notifications",
 ]
 INSTALLED_APPS = LOCAL_APPS + THIRD_PARTY_APPS + DJANGO_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "security.middleware.ContentSecurityPolicyMiddleware",
+    "security.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "security.middleware.SessionTimeoutMiddleware",  # after auth and messages
+    "security.middleware.OTPRequiredMiddleware",  # after OTPMiddleware
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -115,6 +133,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "security.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -171,3 +190,93 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# Security and audit (docs/security.md)
+AUTHENTICATION_BACKENDS = [
+    "security.backends.LockoutBackend",  # django-axes; must come first
+    "django.contrib.auth.backends.ModelBackend",
+]
+# 等保: lock a username on one address after 5 consecutive failures, for 30 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # "consecutive" failures: a good login starts the count again
+AXES_LOCKOUT_CALLABLE = "security.views.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "security.net.client_ip"  # honours TRUSTED_PROXY_HOPS like the portal
+AXES_DISABLE_ACCESS_LOG = True  # logins are in security.AuditEvent, kept and purged in one place
+AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已暂停登录30分钟，请稍后再试。"
+AXES_PERMALOCK_MESSAGE = "登录失败次数过多，账号已锁定，请联系系统管理员。"
+AXES_VERBOSE = False  # no banner on every manage.py command
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # lockouts only; every attempt is audited
+
+# Idle timeout 30 minutes and at most 12 hours per login (security.middleware).
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True  # shared office PCs
+ONESTOP_SESSION_IDLE_SECONDS = 30 * 60
+ONESTOP_SESSION_MAX_SECONDS = 12 * 3600
+
+# Optional TOTP for staff; "1" makes every staff member enrol before using the admin.
+ONESTOP_REQUIRE_2FA_FOR_STAFF = os.environ.get("ONESTOP_REQUIRE_2FA_FOR_STAFF", "0") == "1"
+OTP_TOTP_ISSUER = "OneStop"
+
+ONESTOP_AUDIT_RETENTION_DAYS = 180  # 网络安全法 第二十一条: logs kept at least six months
+
+# Content-Security-Policy (django-csp 4). The public site runs no inline code at all.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Under /admin/ (security.middleware.ContentSecurityPolicyMiddleware): Wagtail's page editor,
+# listing filters, date widgets and chooser modals run inline scripts, so the admin in general
+# needs 'unsafe-inline'. Pages showing what the public typed were checked in Chromium to need
+# none (tests/security/test_browser.py) and keep scripts to 'self'.
+ONESTOP_CSP_ADMIN_REPLACE = {
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "frame-ancestors": ["'self'"],  # Wagtail's preview frames admin URLs
+}
+ONESTOP_CSP_STRICT_ADMIN_PATTERNS = [
+    r"^/admin/$", r"^/admin/login/", r"^/admin/cases/case/", r"^/admin/onestop/",
+    r"^/admin/docgen/", r"^/admin/security/",
+]
+ONESTOP_CSP_STRICT_ADMIN_REPLACE = {
+    "style-src": ["'self'", "'unsafe-inline'"],  # <style> blocks in the case templates
+    "frame-ancestors": ["'self'"],
+}
+
+# Channel API, Open311 and notifications (docs/api.md, docs/notifications.md)
+# Background tasks: immediate (in-process) unless TASKS_BACKEND=database, worked by db_worker.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate")
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# With a real queue, each committed outbox row wakes a worker; otherwise run_outbox polls.
+ONESTOP_OUTBOX_KICK = TASKS_BACKEND == "database"
+ONESTOP_NOTIFICATION_BACKENDS = {
+    "sms": (
+        {"BACKEND": "notifications.backends.SmsGatewayBackend",
+         "OPTIONS": {"url": os.environ["SMS_GATEWAY_URL"], "key": os.environ.get("SMS_GATEWAY_KEY", ""),
+                     "sign": os.environ.get("SMS_GATEWAY_SIGN", ""),
+                     "timeout": float(os.environ.get("SMS_GATEWAY_TIMEOUT", "10"))}}
+        if os.environ.get("SMS_GATEWAY_URL") else "notifications.backends.LogBackend"
+    ),
+    "email": ("notifications.backends.EmailBackend" if os.environ.get("NOTIFY_BY_EMAIL") == "1"
+              else "notifications.backends.LogBackend"),
+}
+ONESTOP_NOTIFICATION_MAX_ATTEMPTS = 8
+ONESTOP_NOTIFICATION_RETRY_BASE_SECONDS = 60  # then 2, 4, 8 … minutes
+ONESTOP_NOTIFICATION_RETRY_MAX_SECONDS = 6 * 3600
+ONESTOP_NOTIFICATION_LEASE_SECONDS = 600  # a claimed row is re-sent after this if unconfirmed
+ONESTOP_SURVEY_DELAY_HOURS = 24  # the follow-up survey invitation, after the result
+ONESTOP_PUBLIC_BASE_URL = os.environ.get("ONESTOP_PUBLIC_BASE_URL", "")  # links in messages
+ONESTOP_OPEN311_ANON_RATE_PER_MINUTE = 60
+ONESTOP_OPEN311_MAX_REQUESTS = 1000

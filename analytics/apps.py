@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class AnalyticsConfig(AppConfig):
+    name = "analytics"
+    label = "analytics"
+    verbose_name = "统计分析"
+
+    def ready(self):
+        # Wiring only: the group-size rule also fires at registration, inside its transaction.
+        from analytics.hooks import warning_on_register
+        from cases.services.core import EVENT_HOOKS
+
+        if warning_on_register not in EVENT_HOOKS:
+            EVENT_HOOKS.append(warning_on_register)

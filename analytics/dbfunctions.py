@@ -1,0 +1,65 @@
+"""Local calendar dates of datetime columns, computed by the database's own functions.
+
+Django's TruncDate runs a Python function per row on SQLite (measured ~50 µs: 50 s over a
+million rows); SQLite's date(col, '+480 minutes') is C. China keeps one UTC offset all year,
+so a fixed shift is exact there; a zone with daylight saving falls back to TruncDate.
+PostgreSQL converts with AT TIME ZONE either way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import DateField, Func, IntegerField
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+
+def fixed_offset_minutes() -> int | None:
+    """The current zone's UTC offset in minutes when it never changes, else None."""
+    zone = timezone.get_current_timezone()
+    year = timezone.now().year
+    offsets = {zone.utcoffset(datetime(y, m, 1)) for y in (year - 1, year) for m in (1, 7)}
+    if len(offsets) != 1:
+        return None
+    return int(offsets.pop().total_seconds() // 60)
+
+
+class LocalDate(Func):
+    """The local calendar date of a datetime column (a DateField in SQL)."""
+
+    output_field = DateField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        minutes = fixed_offset_minutes()
+        if minutes is None:
+            return TruncDate(*self.source_expressions).as_sql(compiler, connection)
+        return self.as_sql(compiler, connection, template=f"date(%(expressions)s, '{minutes:+d} minutes')")
+
+    def as_postgresql(self, compiler, connection, **extra):
+        zone = timezone.get_current_timezone_name().replace("'", "")
+        return self.as_sql(compiler, connection,
+                           template=f"((%(expressions)s) AT TIME ZONE '{zone}')::date")
+
+    def as_sql(self, compiler, connection, **extra):
+        if connection.vendor not in ("sqlite", "postgresql") and "template" not in extra:
+            return TruncDate(*self.source_expressions).as_sql(compiler, connection)
+        return super().as_sql(compiler, connection, **extra)
+
+
+class EpochDay(Func):
+    """Days from 1970-01-01 to the local date of a datetime column: a plain integer, so
+    fetching a million of them costs no date parsing (numpy reads them as datetime64[D])."""
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = LocalDate(*self.source_expressions).as_sqlite(compiler, connection)
+        return f"CAST(julianday({sql}) - 2440587.5 AS INTEGER)", params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = LocalDate(*self.source_expressions).as_postgresql(compiler, connection)
+        return f"({sql} - DATE '1970-01-01')", params
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotImplementedError("EpochDay supports SQLite and PostgreSQL.")

@@ -1,0 +1,189 @@
+"""Writes of the analytics app: the warning scan, acknowledging a warning, marking a typical
+case. Keyword-only, each in one transaction; refusals raise AnalyticsError (Chinese)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from analytics import notify
+from analytics.errors import AnalyticsError
+from analytics.models import TypicalCase, Warning, WarningRule
+from analytics.policy import may_manage
+from analytics.rules import EVALUATORS, REALERT_ON_NEW_CASES, Finding, group_size
+from cases.actors import Actor
+from cases.mechanism_schema import WarningParamError
+from cases.models import Case, Mechanism, Unit
+
+logger = logging.getLogger(__name__)
+
+POLICE_UNIT_CODE = "police"
+ID_LIKE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+MOBILE_LIKE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+@dataclass
+class ScanResult:
+    counts: Counter = field(default_factory=Counter)
+    skipped: list[str] = field(default_factory=list)
+
+    def summary(self, today: date) -> str:
+        c = self.counts
+        text = (f"{today:%Y-%m-%d} 预警扫描完成：新增预警 {c['created']} 条，更新 {c['updated']} 条，"
+                f"未变 {c['unchanged']} 条。")
+        return text + (f"跳过参数有误的规则：{'、'.join(self.skipped)}。" if self.skipped else "")
+
+
+def _recipients(warning: Warning) -> list[Unit]:
+    active = Unit.objects.filter(mechanism_id=warning.mechanism_id, is_active=True)
+    units = list(active.filter(is_office=True))
+    if warning.rule.notify_police:
+        units += list(active.filter(code=POLICE_UNIT_CODE))
+    return units
+
+
+def _notify(warning: Warning, case_ids: tuple[int, ...]) -> None:
+    """Text the office's liaison, and the police liaison when the rule says so."""
+    region = warning.mechanism.region
+    case = Case.objects.get(pk=case_ids[0]) if len(case_ids) == 1 else None
+    for unit in _recipients(warning):
+        if not unit.liaison_phone:
+            logger.info("%s未登记联络员电话，预警 %s 未发送通知。", unit.name, warning.pk)
+            continue
+        notify.notification_send(
+            event="warning", channel="sms", recipient=unit.liaison_phone,
+            subject=f"风险预警：{warning.rule}",
+            body=f"【{region}征缴争议风险预警】{warning.message}请登录系统查看并处理。",
+            case=case, dedupe_key=f"warning-{warning.pk}-{unit.code}")
+
+
+def warning_record(*, rule: WarningRule, finding: Finding) -> str:
+    """Create, extend or leave alone the warning for one finding; returns which it did."""
+    now = timezone.now()
+    current = (Warning.objects.select_for_update()
+               .filter(rule=rule, key=finding.key, acknowledged_at=None).first())
+    if current is not None:
+        known = set(current.cases.values_list("pk", flat=True))
+        new = [pk for pk in finding.case_ids if pk not in known]
+        if not new:
+            return "unchanged"
+        current.cases.add(*new)
+        current.message, current.updated_at = finding.message, now
+        current.save(update_fields=["message", "updated_at"])
+        return "updated"
+    earlier = Warning.objects.filter(rule=rule, key=finding.key)
+    if earlier.exists():
+        if rule.kind not in REALERT_ON_NEW_CASES:
+            return "unchanged"
+        covered = set(Warning.cases.through.objects.filter(warning__in=earlier)
+                      .values_list("case_id", flat=True))
+        if not set(finding.case_ids) - covered:
+            return "unchanged"
+    try:
+        with transaction.atomic():  # a concurrent scan or registration may have just made it
+            warning = Warning.objects.create(mechanism_id=rule.mechanism_id, rule=rule,
+                                             key=finding.key, message=finding.message,
+                                             created_at=now, updated_at=now)
+    except IntegrityError:
+        return "unchanged"
+    warning.cases.add(*finding.case_ids)
+    _notify(warning, finding.case_ids)
+    return "created"
+
+
+@transaction.atomic
+def warnings_scan(*, mechanism: Mechanism | None = None, today: date | None = None) -> ScanResult:
+    """Run every active rule (of one mechanism, or all); running it twice adds nothing."""
+    today = today or timezone.localdate()
+    result = ScanResult()
+    rules = (WarningRule.objects.filter(is_active=True, mechanism__is_active=True)
+             .select_related("mechanism").order_by("mechanism__slug", "code"))
+    if mechanism is not None:
+        rules = rules.filter(mechanism=mechanism)
+    for rule in rules:
+        try:
+            findings = EVALUATORS[rule.kind](rule, today=today)
+        except WarningParamError:
+            logger.warning("预警规则 %s（%s）参数有误，已跳过。", rule.code, rule.mechanism.slug)
+            result.skipped.append(f"{rule.mechanism.region}·{rule}")
+            continue
+        for finding in findings:
+            result.counts[warning_record(rule=rule, finding=finding)] += 1
+    return result
+
+
+@transaction.atomic
+def warnings_check_case(*, case: Case, today: date | None = None) -> int:
+    """The group-size rules for one newly registered case; returns the warnings created."""
+    today = today or timezone.localdate()
+    created = 0
+    for rule in WarningRule.objects.filter(mechanism_id=case.mechanism_id, kind="group_size",
+                                           is_active=True).select_related("mechanism"):
+        for finding in group_size(rule, today=today, case=case):
+            created += warning_record(rule=rule, finding=finding) == "created"
+    return created
+
+
+@transaction.atomic
+def warning_acknowledge(*, warning: Warning, actor: Actor, note: str) -> Warning:
+    """The office has seen to it: who, when and what was done (the note is required)."""
+    note = (note or "").strip()
+    if not may_manage(actor.user, warning.mechanism_id):
+        raise AnalyticsError("只有机制办公室人员可以处理预警。")
+    if not note:
+        raise AnalyticsError("请填写处理意见。", field="note")
+    warning = Warning.objects.select_for_update().get(pk=warning.pk)
+    if warning.acknowledged_at is not None:
+        raise AnalyticsError("该预警已处理。")
+    warning.acknowledged_at = timezone.now()
+    warning.acknowledged_by = actor.history_user
+    warning.note = note
+    warning.save(update_fields=["acknowledged_at", "acknowledged_by", "note"])
+    return warning
+
+
+def personal_data_found(case: Case, text: str) -> str | None:
+    """What personal data of the case (or shaped like it) the text contains, in Chinese."""
+    name = case.complainant_name.strip()
+    if case.complainant_type == "individual" and len(name) >= 2 and name in text:
+        return "反映人姓名"
+    for value, label in ((case.complainant_id_number, "证件号码"), (case.complainant_phone, "联系电话")):
+        if value and value.upper() in text.upper():
+            return f"反映人{label}"
+    if ID_LIKE.search(text):
+        return "身份证号码"
+    if MOBILE_LIKE.search(text):
+        return "手机号码"
+    return None
+
+
+@transaction.atomic
+def typical_case_mark(*, case: Case, actor: Actor, title: str, summary: str,
+                      lessons: str) -> TypicalCase:
+    """Mark (or re-write) a case as typical; the write-up must carry no personal data."""
+    if not may_manage(actor.user, case.mechanism_id):
+        raise AnalyticsError("只有机制办公室人员可以标记典型案例。")
+    values = {"title": (title or "").strip(), "summary": (summary or "").strip(),
+              "lessons": (lessons or "").strip()}
+    for name, label in (("title", "标题"), ("summary", "案情与处理经过"), ("lessons", "经验启示")):
+        if not values[name]:
+            raise AnalyticsError(f"请填写{label}。", field=name)
+        found = personal_data_found(case, values[name])
+        if found:
+            raise AnalyticsError(f"{label}中出现了{found}，请脱敏后再保存（如写作“王某”“某公司职工”）。",
+                                 field=name)
+    typical = TypicalCase.objects.filter(case=case).first() or TypicalCase(case=case)
+    for name, value in values.items():
+        setattr(typical, name, value)
+    typical.marked_by = actor.history_user
+    typical.marked_at = timezone.now()
+    typical._history_user = actor.history_user
+    typical._change_reason = "标记典型案例" if typical.pk is None else "修改典型案例"
+    typical.save()
+    return typical

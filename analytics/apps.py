@@ -8,6 +8,7 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self):
         # Wiring only: the group-size rule also fires at registration, inside its transaction.
+        from analytics import tasks  # noqa: F401 - registers the background report builders
         from analytics.hooks import warning_on_register
         from cases.services.core import EVENT_HOOKS
 

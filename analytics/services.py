@@ -12,7 +12,6 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from analytics import notify
 from analytics.errors import AnalyticsError
 from analytics.models import TypicalCase, Warning, WarningRule
 from analytics.policy import may_manage
@@ -20,6 +19,7 @@ from analytics.rules import EVALUATORS, REALERT_ON_NEW_CASES, Finding, group_siz
 from cases.actors import Actor
 from cases.mechanism_schema import WarningParamError
 from cases.models import Case, Mechanism, Unit
+from notifications.services import notification_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def _notify(warning: Warning, case_ids: tuple[int, ...]) -> None:
         if not unit.liaison_phone:
             logger.info("%s未登记联络员电话，预警 %s 未发送通知。", unit.name, warning.pk)
             continue
-        notify.notification_send(
+        notification_enqueue(
             event="warning", channel="sms", recipient=unit.liaison_phone,
             subject=f"风险预警：{warning.rule}",
             body=f"【{region}征缴争议风险预警】{warning.message}请登录系统查看并处理。",

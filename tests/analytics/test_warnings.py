@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from analytics import notify
+import analytics.services
 from analytics.errors import AnalyticsError
 from analytics.models import Warning, WarningRule
 from analytics.selectors import warnings_for_case
@@ -26,9 +26,9 @@ OFFICE_PHONE, POLICE_PHONE = "13800000001", "13800000110"
 
 @pytest.fixture
 def sent(monkeypatch):
-    """Every call to the notification adapter, as its keyword arguments."""
+    """Every notification the warnings enqueue, as keyword arguments."""
     calls = []
-    monkeypatch.setattr(notify, "notification_send", lambda **kw: calls.append(kw))
+    monkeypatch.setattr(analytics.services, "notification_enqueue", lambda **kw: calls.append(kw))
     return calls
 
 
@@ -242,38 +242,7 @@ def test_scan_command_prints_its_summary_last(gaoping, clerk, register, capsys):
     assert "新增预警 0 条" in capsys.readouterr().out
 
 
-def test_the_adapter_does_nothing_before_notifications_exist(caplog, monkeypatch):
-    from django.apps import apps
-
-    monkeypatch.setattr(apps, "is_installed", lambda name: False)
-    with caplog.at_level("INFO", logger="analytics.notify"):
-        assert notify.notification_send(event="e", channel="sms", recipient="1", body="正文") is None
-    assert "通知模块未安装" in caplog.text
-
-
-def test_the_adapter_calls_notification_enqueue_when_installed(monkeypatch):
-    import sys
-    import types
-
-    from django.apps import apps
-
-    calls = []
-    fake = types.ModuleType("notifications.services")
-    fake.notification_enqueue = lambda **kw: calls.append(kw) or "outbox-row"
-    monkeypatch.setitem(sys.modules, "notifications.services", fake)
-    monkeypatch.setattr(apps, "is_installed", lambda name: name == "notifications")
-    result = notify.notification_send(event="analytics.warning", channel="sms", recipient="138",
-                                      body="正文", subject="主题", dedupe_key="k")
-    assert result == "outbox-row"
-    assert calls == [{"event": "analytics.warning", "channel": "sms", "recipient": "138",
-                      "body": "正文", "subject": "主题", "case": None, "dedupe_key": "k"}]
-
-
-def test_warnings_reach_the_outbox_when_notifications_is_installed(liaisons, clerk, register):
-    from django.apps import apps
-
-    if not apps.is_installed("notifications"):
-        pytest.skip("notifications app not installed")
+def test_warnings_reach_the_outbox(liaisons, clerk, register):
     from notifications.models import Outbox
 
     case = register(liaisons, clerk, people_count=12)

@@ -62,6 +62,7 @@ MECHANISM_FIELDS = {
     "office_name": ("str", True, None),
     "office_location": ("str", False, None),
     "forum_name": ("str", True, None),
+    "forum_body": ("str", False, None),
     "forum_outcome": ("str", False, None),
     "escalation_body": ("str", False, None),
     "document_issuer": ("str", True, None),

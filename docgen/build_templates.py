@@ -159,7 +159,7 @@ def build_transfer_notice():
          "{{ case.tier }}，依据职责转你单位牵头办理{% if case.co_units %}，"
          "{{ case.co_units }}协助办理{% endif %}。")
     body(doc, "请于{{ case.deadline_cn }}前办结，并将办理结果书面反馈本办。经研判本单位无法"
-         "办结的，请及时提请工作专班研判办理；不属于本单位职责的，请说明理由并移交有权处理"
+         "办结的，请及时提请{{ forum }}研判办理；不属于本单位职责的，请说明理由并移交有权处理"
          "的单位，不得推诿。")
     blank(doc)
     _case_intro_table(doc, [
@@ -232,8 +232,8 @@ def build_handling_opinion():
     blank(doc)
     recipient(doc)
     body(doc, "{{ case.complainant_name }}反映的{{ case.category }}争议事项（受理编号："
-         "{{ case.number }}），经{{ case.lead_unit }}研判无法办结，提请工作专班研判办理。"
-         "{{ meeting_date_cn }}，工作专班进行了集体商议（{{ minutes_number }}）。现提出"
+         "{{ case.number }}），经{{ case.lead_unit }}研判无法办结，提请{{ forum }}研判办理。"
+         "{{ meeting_date_cn }}，{{ forum }}对该事项进行了会商（{{ minutes_number }}）。现提出"
          "书面处理意见如下：")
     heading(doc, "一、基本情况")
     body(doc, "{{ case.facts }}")
@@ -322,8 +322,8 @@ def build_supervision_notice():
     blank(doc)
     heading(doc, "二、有关要求")
     body(doc, "请上述单位高度重视，于{{ rectify_deadline_cn }}前办结逾期事项，并将逾期原因和"
-         "整改情况书面报送本办。本办将持续跟踪督办，对无正当理由再次逾期的，提请工作专班研究"
-         "处理。")
+         "整改情况书面报送本办。本办将持续跟踪督办，对无正当理由再次逾期的，提请{{ forum }}"
+         "研究处理。")
     signature(doc)
     imprint(doc)
     page_numbers(doc.sections[0])

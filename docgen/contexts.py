@@ -115,6 +115,8 @@ def _head(kind: str, mechanism: Mechanism, stamp: Stamp) -> dict:
         "contact_person": stamp.drafter,
         "contact_phone": office.liaison_phone if office else "",
         "signer": stamp.signer,
+        # the body a case is referred to: 工作专班 (高平), 联席会议 (沅江)
+        "forum": mechanism.forum_body or mechanism.forum_name,
     }
 
 

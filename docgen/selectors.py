@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db.models import Prefetch
 
 from cases.models import Case
-from docgen.models import Document, DocumentStatus, DocumentVersion
+from docgen.models import Document, DocumentStatus, DocumentVersion, Party
 from docgen.policy import visible_documents
 from docgen.variables import KIND_LABELS
 
@@ -76,3 +76,15 @@ def case_documents(*, case: Case, user) -> list[Document]:
         versions = list(doc.versions.all())
         doc.current = next((v for v in versions if v.is_final), versions[-1] if versions else None)
     return documents
+
+
+def issued_feedback_letter(*, case: Case) -> DocumentVersion | None:
+    """The frozen file of the newest 反馈函 issued to the complainant of ``case`` — what the
+    public tracking page offers. Drafts, signed-but-unissued letters and the employer's letter
+    never qualify."""
+    return (DocumentVersion.objects
+            .filter(is_final=True, document__case=case, document__kind="feedback_letter",
+                    document__party=Party.COMPLAINANT, document__status=DocumentStatus.ISSUED)
+            .select_related("document")
+            .order_by("-document__issued_at", "-document_id")
+            .first())

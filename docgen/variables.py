@@ -80,6 +80,7 @@ VARIABLES: dict[str, dict[str, str]] = {
         **_HEAD, **_MAIN, **_SIGN, **_CC, **_PRINTED, **_CONTACT,
         **{k: v for k, v in _CASE.items() if k != "case.query_code"},  # the payer's, not the unit's
         "signer": "签发人（批准转办的负责人）",
+        "forum": "会商机构简称，如“工作专班”“联席会议”（机制的会商机构）",
     },
     "minutes": {
         **_HEAD,
@@ -106,6 +107,7 @@ VARIABLES: dict[str, dict[str, str]] = {
         "meeting_date_cn": "集体商议日期",
         "minutes_number": "会议纪要文号，如“高征争纪〔2026〕3号”",
         "opinion": "处理意见正文",
+        "forum": "会商机构简称，如“工作专班”“联席会议”（机制的会商机构）",
     },
     "feedback_letter": {
         **_HEAD, **_MAIN, **_SIGN, **_CC, **_CONTACT,
@@ -127,6 +129,7 @@ VARIABLES: dict[str, dict[str, str]] = {
         "rows[].oldest_days": "最长逾期工作日数（整数）",
         "rows[].cases": "逾期事项受理编号，用“、”分隔",
         "rectify_deadline_cn": "整改时限",
+        "forum": "会商机构简称，如“工作专班”“联席会议”（机制的会商机构）",
     },
 }
 
@@ -184,6 +187,7 @@ _COMMON = {
     "printed_by": "高平市征缴争议处置工作专班办公室",  # 规范化简称: fits the 印发 line
     "contact_person": "赵丽娟",
     "contact_phone": "0356-5226012",
+    "forum": "工作专班",
 }
 
 

@@ -13,7 +13,7 @@ from django.utils.html import strip_tags
 from cases.actors import Actor
 from cases.errors import CaseError
 from cases.models import Case
-from cases.services.intake import case_register
+from cases.services.intake import case_register, stored_files_rollback_guard
 from forms.models import IntakeReceipt
 from forms.notice import privacy_notice_html
 
@@ -56,6 +56,7 @@ def case_extra(*, page, form) -> dict:
     }
 
 
+@stored_files_rollback_guard()  # outside the atomic block: runs after its rollback
 @transaction.atomic
 def intake_submit(*, page, form) -> Case:
     """Register the complaint in a valid intake form. Raises AlreadySubmitted when the form's

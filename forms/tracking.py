@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django import forms
+from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 
 from cases.clocks import clock_label
@@ -46,9 +47,17 @@ class PublicDocument:
 
 
 def feedback_letter(case: Case) -> PublicDocument | None:
-    """Hook for docgen: the issued 反馈函 (Word) the complainant may download from the tracking
-    page. Returns None until docgen registers issued letters; the page then shows no link."""
-    return None
+    """The issued 反馈函 (Word) the complainant may download from the tracking page, or None.
+    The link names no case or file: the download view serves the letter of the case proven
+    in this session (``tracked_case``), so a link passed on opens nothing."""
+    from docgen.selectors import issued_feedback_letter
+
+    version = issued_feedback_letter(case=case)
+    if version is None:
+        return None
+    number = version.number or version.document.number
+    return PublicDocument(title=f"反馈函（{number}）" if number else "反馈函",
+                          url=reverse("intake:feedback_letter"))
 
 
 def _fold(value: str) -> str:
@@ -103,7 +112,7 @@ def public_view(case: Case) -> dict:
     return {
         "case": case,
         "status_label": case.get_status_display(),
-        "status_plain": plain.format(forum=mechanism.forum_name,
+        "status_plain": plain.format(forum=mechanism.forum_body or mechanism.forum_name,
                                      body=mechanism.escalation_body or "上级机构"),
         "unit_label": "承办单位" if case.lead_unit_id else "受理单位",
         "unit": case.lead_unit or case.accepting_unit,
@@ -114,7 +123,7 @@ def public_view(case: Case) -> dict:
         "feedback": case.feedback_content if fed_back and case.feedback_content != case.result
         else "",
         "settlement_method": case.get_settlement_method_display() if fed_back else "",
-        "letter": feedback_letter(case) if fed_back else None,
+        "letter": feedback_letter(case),  # once issued (印发), even before the feedback is logged
         "actions": public_actions(case),
     }
 

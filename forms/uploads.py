@@ -1,11 +1,12 @@
 """Attachments from the public form: JPEG, PNG or PDF judged by their bytes, never by name or the
 browser's declared type; images re-encoded by Pillow so EXIF (GPS, camera, time) does not
-survive; everything returned as the case service's NewAttachment (stored under generated names)."""
+survive, PDFs rewritten by pypdf without /Info and XMP; everything returned as the case service's NewAttachment (stored under generated names)."""
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import unicodedata
 import warnings
 
@@ -94,6 +95,41 @@ def _reencode(data: bytes, kind: str, label: str) -> bytes:
     return out.getvalue()
 
 
+PDF_BAD = "“{label}”不是完整的 PDF 文件，请重新选择。"
+PDF_LOCKED = "“{label}”设有打开密码，请去掉密码后重新选择。"
+
+
+def _strip_pdf(data: bytes, label: str) -> bytes:
+    """Rewrite the PDF without its document information (/Info: author, creator software, dates)
+    and XMP streams (document, pages, images): they often name the person who made the file."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):  # an owner password alone is fine
+            raise ValidationError(PDF_LOCKED.format(label=label), code="pdf_locked")
+        writer = PdfWriter(clone_from=reader)
+        if re.fullmatch(r"%PDF-[12]\.\d", reader.pdf_header):
+            writer.pdf_header = reader.pdf_header  # keep the version the content was written for
+        writer.metadata = None  # drops /Info from the trailer
+        holders = [writer.root_object, *writer.pages]
+        for page in writer.pages:
+            objects = page.get("/Resources", {}).get_object().get("/XObject", {})
+            holders += [ref.get_object() for ref in objects.get_object().values()]
+        for holder in holders:
+            for key in ("/Metadata", "/PieceInfo"):
+                holder.pop(NameObject(key), None)
+        writer.compress_identical_objects()  # defaults drop the now unreferenced objects too
+        out = io.BytesIO()
+        writer.write(out)
+    except ValidationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 — an untrusted file breaks the parser in many ways
+        raise ValidationError(PDF_BAD.format(label=label), code="bad_pdf") from exc
+    return out.getvalue()
+
+
 def clean_upload(uploaded) -> NewAttachment:
     per_file, _, _ = upload_limits()
     label = display_name(uploaded.name)[:60]
@@ -107,11 +143,10 @@ def clean_upload(uploaded) -> NewAttachment:
             f"“{label}”不是 JPG、PNG 图片或 PDF 文件（按文件内容识别，与文件名无关），请重新选择。",
             code="bad_type")
     content_type, extension, _ = KINDS[kind]
-    if kind != "pdf":
-        data = _reencode(data, kind, label)
-        if len(data) > per_file:
-            raise ValidationError(f"“{label}”超过 {_mb(per_file)}，请压缩后重新选择。",
-                                  code="too_large")
+    data = _strip_pdf(data, label) if kind == "pdf" else _reencode(data, kind, label)
+    if len(data) > per_file:
+        raise ValidationError(f"“{label}”超过 {_mb(per_file)}，请压缩后重新选择。",
+                              code="too_large")
     return NewAttachment(name=safe_name(uploaded.name or "", extension), content_type=content_type,
                          content=data)
 

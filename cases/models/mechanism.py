@@ -22,6 +22,10 @@ class Mechanism(models.Model):
     forum_name = models.CharField(
         "会商形式", max_length=60, help_text="如：工作专班集体商议、联席会议"
     )
+    forum_body = models.CharField(
+        "会商机构", max_length=60, blank=True,
+        help_text="公文中提请会商的机构简称，如：工作专班、联席会议；空则用会商形式",
+    )
     forum_outcome = models.CharField(
         "会商成果", max_length=120, blank=True, help_text="如：会议纪要和书面处理意见"
     )

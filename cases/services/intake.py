@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
+import weakref
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,6 +37,7 @@ from cases.policy import case_roles, membership
 from cases.services.core import record_event, save_with_history
 from cases.workflow import check
 
+logger = logging.getLogger(__name__)
 QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 
@@ -91,6 +96,67 @@ def _accepting_unit(*, actor: Actor, mechanism: Mechanism, requested: Unit | Non
     raise CaseError("您不属于本机制的任何成员单位，不能受理。")
 
 
+# --- files written inside a transaction ------------------------------------------------------
+# Storage is not transactional and Django has no rollback hook: the files a rolled-back
+# transaction wrote would stay on disk with no row naming them. A guard collects them.
+_stored: ContextVar[list | None] = ContextVar("onestop_stored_files", default=None)
+
+
+def _delete_files(files: list) -> None:
+    for storage, name in files:
+        try:
+            storage.delete(name)
+        except OSError:  # already gone or unreachable: nothing left to point at it anyway
+            logger.warning("回滚后未能删除文件 %s", name, exc_info=True)
+
+
+def _delete_unless_committed(files: list, state: dict) -> None:
+    if not state["committed"]:
+        _delete_files(files)
+
+
+def _delete_if_rolled_back(files: list) -> None:
+    """An enclosing transaction nobody guards is still open. Django drops its on_commit
+    callbacks on rollback (savepoint or whole) and calls them on commit; a callback that is
+    dropped without being called was rolled back, and its finalizer deletes the files."""
+    state = {"committed": False}
+
+    def committed() -> None:
+        state["committed"] = True
+
+    weakref.finalize(committed, _delete_unless_committed, files, state)
+    transaction.on_commit(committed)
+
+
+@contextmanager
+def stored_files_rollback_guard():
+    """Wrap a transaction that stores files (outside its ``atomic``): if the block raises, the
+    files it stored are deleted. A guard inside another hands its files to the outer one; the
+    outermost guard, if a transaction is still open around it, deletes them if that rolls back."""
+    outer = _stored.get()
+    files: list = []
+    token = _stored.set(files)
+    try:
+        yield
+    except BaseException:
+        _delete_files(files)
+        raise
+    finally:
+        _stored.reset(token)
+    if outer is not None:
+        outer.extend(files)
+    elif files and transaction.get_connection().in_atomic_block:
+        _delete_if_rolled_back(files)
+
+
+def _stored_file(field) -> None:
+    files = _stored.get()
+    if files is not None:
+        files.append((field.storage, field.name))
+    elif transaction.get_connection().in_atomic_block:
+        _delete_if_rolled_back([(field.storage, field.name)])
+
+
 def attachments_add(*, case: Case, files: list[NewAttachment], actor: Actor) -> list[Attachment]:
     created = []
     for item in files:
@@ -100,6 +166,7 @@ def attachments_add(*, case: Case, files: list[NewAttachment], actor: Actor) -> 
             uploaded_by=actor.history_user,
         )
         attachment.file.save("upload", ContentFile(item.content), save=False)
+        _stored_file(attachment.file)
         attachment._history_user = actor.history_user
         attachment._change_reason = "上传附件"
         attachment.save()
@@ -107,6 +174,7 @@ def attachments_add(*, case: Case, files: list[NewAttachment], actor: Actor) -> 
     return created
 
 
+@stored_files_rollback_guard()
 @transaction.atomic
 def case_register(
     *,

@@ -96,7 +96,7 @@ def mechanism_load(*, source: str | Path, user=None) -> LoadResult:
     data = read_mechanism_file(resolve_definition_path(str(source)))
     counts: Counter = Counter()
     fields = ("name", "region", "case_prefix", "coordinating_body", "office_name",
-              "office_location", "forum_name", "forum_outcome", "escalation_body",
+              "office_location", "forum_name", "forum_body", "forum_outcome", "escalation_body",
               "document_issuer", "basis", "basis_date", "description", "principles")
     clash = Mechanism.objects.filter(case_prefix=data["case_prefix"]).exclude(slug=data["slug"]).first()
     if clash:
@@ -226,10 +226,17 @@ def _admin_group(name: str) -> Group:
 
 
 def groups_ensure(*, mechanism: Mechanism, user=None, counts: Counter | None = None) -> None:
-    """A Wagtail group per unit (its staff) and one for the mechanism's leaders (read-only)."""
+    """A Wagtail group per unit (its staff) and one for the mechanism's leaders (read-only).
+    The office's group is made able to sign documents (签发: the office director signs for the
+    mechanism) when it is created; an office that wants only named people to sign takes the
+    permission off the group in the admin, and reloading the file does not put it back."""
     counts = counts if counts is not None else Counter()
+    sign = Permission.objects.filter(content_type__app_label="docgen",
+                                     codename="sign_document").first()
     for unit in mechanism.units.filter(group__isnull=True):
         group = _admin_group(f"{mechanism.region}·{unit.short_name}")
+        if unit.is_office and sign is not None:
+            group.permissions.add(sign)
         _upsert(Unit, {"pk": unit.pk}, {"group": group}, user=user, counts=counts)
     if mechanism.leaders_group_id is None:
         group = _admin_group(f"{mechanism.region}·领导")

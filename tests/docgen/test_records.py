@@ -7,13 +7,23 @@ import re
 import pytest
 from django.utils import timezone
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
 
 from cases.identity import mask_mobile
 from docgen.contexts import context_build, mask_inline
 from docgen.services import document_check, document_draft, document_issue, document_sign
 from docgen.variables import KIND_LABELS, VARIABLES, top_level_fields
 from tests.docgen.conftest import read_docx
-from tests.docgen.test_templates import DATE, HOSTILE, _has_page_field, paragraphs, text_of
+from tests.docgen.test_templates import (
+    DATE,
+    HOSTILE,
+    _has_page_field,
+    approx_mm,
+    east_asia,
+    paragraphs,
+    text_of,
+)
 
 pytestmark = pytest.mark.django_db
 YEAR = timezone.localdate().year
@@ -201,3 +211,40 @@ def test_edits_override_the_record(records):
     assert any(p.text == "第二段" for p in paragraphs(read_docx(doc.latest_version)))
     doc = document_edit(document=doc, actor=records.office, overrides={"cc": None})
     assert "cc" not in doc.fields and "opinion" in doc.fields
+
+
+@pytest.mark.parametrize("kind", list(KIND_LABELS))
+def test_issued_documents_keep_the_gbt9704_page_fonts_and_number(records, kind):
+    """The record's own text (Chinese names, units, long facts) does not disturb the format."""
+    doc = issued(records, kind)
+    word = read_docx(doc.final_version)
+    sec = word.sections[0]
+    assert approx_mm(sec.page_width, 210) and approx_mm(sec.page_height, 297)
+    for margin, mm in ((sec.top_margin, 37), (sec.bottom_margin, 35),
+                       (sec.left_margin, 28), (sec.right_margin, 26)):
+        assert approx_mm(margin, mm, 0.1)
+    normal = word.styles["Normal"]
+    assert normal.font.size == Pt(16)
+    assert normal.element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
+    runs = [r for p in paragraphs(word) for r in p.runs if r.text.strip()]
+    assert runs and all(east_asia(r) for r in runs), "a run without w:eastAsia"
+    ctx = context_build(kind=kind, **subject(records, kind))
+    title = ctx["meeting"]["title"] if kind == "minutes" else ctx["title"]
+    para = next(p for p in paragraphs(word) if p.text == title)
+    run = next(r for r in para.runs if r.text.strip())
+    assert run.font.size == Pt(22) and east_asia(run) == "方正小标宋简体"
+    assert re.fullmatch(r"\S+〔\d{4}〕[1-9]\d*号", doc.number)
+
+
+@pytest.mark.parametrize("kind", ["transfer_notice", "handling_opinion", "supervision_notice"])
+def test_the_forum_is_the_mechanisms_own(records, kind):
+    """高平 refers cases to its 工作专班, 沅江 to its 联席会议 — from the mechanism file."""
+    forum = {"gaoping": "工作专班", "yuanjiang": "联席会议"}[records.mechanism.slug]
+    assert records.mechanism.forum_body == forum
+    doc = document_draft(kind=kind, actor=records.office, **subject(records, kind))
+    text = text_of(read_docx(doc.latest_version))
+    assert f"提请{forum}" in text
+    if records.mechanism.slug == "yuanjiang":
+        assert "工作专班" not in text
+    if kind == "handling_opinion":
+        assert f"{forum}对该事项进行了会商" in text

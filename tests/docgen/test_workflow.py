@@ -9,6 +9,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from cases.actors import Actor
+from cases.services.mechanisms import groups_ensure
 from docgen.errors import DocumentError
 from docgen.models import Document, DocumentCounter, DocumentStatus, DocumentVersion
 from docgen.selectors import document_register
@@ -85,13 +86,16 @@ def test_signing_needs_the_permission_and_the_office(records, staff):
     # the clerk's unit may draft and check, but not sign
     with pytest.raises(DocumentError, match="没有签发公文的权限"):
         document_sign(document=doc, actor=records.clerk)
-    # office staff without the permission
+    # office staff, once the office took the permission off its group (only named people sign)
+    from django.contrib.auth.models import Permission
+
+    records.mechanism.office_unit.group.permissions.remove(
+        Permission.objects.get(codename="sign_document"))
+    groups_ensure(mechanism=records.mechanism)  # a reload does not put it back
     plain = Actor.staff(staff(records.mechanism, records.mechanism.office_unit.code, "plain_office"))
     with pytest.raises(DocumentError, match="没有签发公文的权限"):
         document_sign(document=doc, actor=plain)
     # the permission alone, outside the office, is not enough
-    from django.contrib.auth.models import Permission
-
     records.clerk.user.user_permissions.add(Permission.objects.get(codename="sign_document"))
     from django.contrib.auth import get_user_model
 
@@ -102,6 +106,21 @@ def test_signing_needs_the_permission_and_the_office(records, staff):
     assert doc.status == DocumentStatus.CHECKED and doc.number == ""
     assert not DocumentCounter.objects.exists()  # refused signings take no number
     doc = document_sign(document=doc, actor=records.office)
+    assert doc.number.endswith(f"〔{YEAR}〕1号")
+
+
+def test_the_office_group_signs_by_default_and_a_member_unit_clerk_cannot(records, staff):
+    """Loading a mechanism lets its office (the director) sign; member units only draft and check."""
+    office_user = staff(records.mechanism, records.mechanism.office_unit.code, "office_director")
+    assert office_user.has_perm("docgen.sign_document")
+    tax_clerk = staff(records.mechanism, "tax", "tax_clerk")
+    assert not tax_clerk.has_perm("docgen.sign_document")
+    doc = document_draft(kind="acknowledgement", actor=records.clerk, case=records.settled)
+    doc = document_check(document=doc, actor=records.clerk)
+    with pytest.raises(DocumentError, match="没有签发公文的权限"):
+        document_sign(document=doc, actor=Actor.staff(tax_clerk))
+    doc = document_sign(document=doc, actor=Actor.staff(office_user))
+    assert doc.status == DocumentStatus.SIGNED and doc.signer == office_user
     assert doc.number.endswith(f"〔{YEAR}〕1号")
 
 

@@ -102,7 +102,7 @@ def test_result_and_feedback_show_once_fed_back_and_the_complainant_rates_once(
     assert "已更正核定，由单位承担" in html and "个人无需承担" in html
     assert 'value="rate"' in html and 'value="object"' in html
     assert "反映人情绪激动" not in html
-    assert feedback_letter(case) is None and "下载" not in html
+    assert feedback_letter(case) is None and "下载" not in html  # none issued yet
 
     response = client.post(track_url, {"action": "rate", "rate-satisfaction": "satisfied",
                                        "rate-comment": "办得快"}, follow=True)

@@ -99,3 +99,56 @@ def test_sniffing_ignores_names_and_needs_a_complete_pdf():
     assert sniff(b"%PDF-1.7 truncated") is None
     assert sniff(b"GIF89a....") is None
     assert sniff(b"<html><script>alert(1)</script>") is None
+
+
+def _pdf_with_metadata(*, password: str = "") -> bytes:
+    """A two-page PDF naming its author in /Info and in XMP, as scanners and Word write them."""
+    from pypdf import PdfReader, PdfWriter
+
+    first, second = Image.new("RGB", (40, 40), "white"), Image.new("RGB", (40, 40), "gray")
+    out = io.BytesIO()
+    first.save(out, "PDF", save_all=True, append_images=[second], author="张三丰",
+               title="李秀英的工资条", creator="Scanner Pro 9", producer="HP LaserJet M132")
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(out.getvalue())))
+    writer.xmp_metadata = (
+        '<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>张三丰-XMP</dc:creator>'
+        '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>').encode()
+    if password:
+        writer.encrypt(user_password=password, algorithm="RC4-128")
+    data = io.BytesIO()
+    writer.write(data)
+    return data.getvalue()
+
+
+def test_pdf_author_creator_and_xmp_are_stripped_and_the_pages_kept(client, portal, form_url,
+                                                                    valid_data):
+    from pypdf import PdfReader
+
+    original = _pdf_with_metadata()
+    source = PdfReader(io.BytesIO(original))
+    assert source.metadata.author == "张三丰" and source.xmp_metadata is not None  # really there
+    _submit(client, form_url, valid_data, upload("工资条.pdf", original, "application/pdf"))
+    attachment = Attachment.objects.get()
+    stored = attachment.file.open("rb").read()
+    assert attachment.size == len(stored) and attachment.content_type == "application/pdf"
+    for secret in ("张三丰".encode("utf-16-be"), "张三丰".encode(), b"Scanner Pro", b"LaserJet",
+                   "李秀英".encode("utf-16-be"), b"xmpmeta"):
+        assert secret not in stored
+    cleaned = PdfReader(io.BytesIO(stored))
+    assert len(cleaned.pages) == 2
+    assert cleaned.xmp_metadata is None
+    assert not (cleaned.metadata or {}).get("/Author") and not (cleaned.metadata or {}).get("/Title")
+
+
+def test_a_broken_or_password_locked_pdf_is_refused_keeping_the_rest(client, portal, form_url,
+                                                                     valid_data):
+    broken = b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 9 0 R >> endobj\ntrailer\n%%EOF"
+    html = _submit(client, form_url, valid_data, upload("扫描.pdf", broken)).content.decode()
+    assert "“扫描.pdf”不是完整的 PDF 文件，请重新选择。" in html
+    locked = _pdf_with_metadata(password="123456")
+    html = _submit(client, form_url, valid_data, upload("加密.pdf", locked)).content.decode()
+    assert "“加密.pdf”设有打开密码，请去掉密码后重新选择。" in html
+    assert "李秀英" in html  # what the person typed is still there
+    assert not Case.objects.exists()

@@ -19,6 +19,7 @@ from analytics.rules import EVALUATORS, REALERT_ON_NEW_CASES, Finding, group_siz
 from cases.actors import Actor
 from cases.mechanism_schema import WarningParamError
 from cases.models import Case, Mechanism, Unit
+from notifications.rules import sms_number
 from notifications.services import notification_enqueue
 
 logger = logging.getLogger(__name__)
@@ -53,11 +54,12 @@ def _notify(warning: Warning, case_ids: tuple[int, ...]) -> None:
     region = warning.mechanism.region
     case = Case.objects.get(pk=case_ids[0]) if len(case_ids) == 1 else None
     for unit in _recipients(warning):
-        if not unit.liaison_phone:
-            logger.info("%s未登记联络员电话，预警 %s 未发送通知。", unit.name, warning.pk)
+        mobile = sms_number(unit.liaison_phone)
+        if not mobile:
+            logger.info("%s未登记联络员手机，预警 %s 未发送短信。", unit.name, warning.pk)
             continue
         notification_enqueue(
-            event="warning", channel="sms", recipient=unit.liaison_phone,
+            event="warning", channel="sms", recipient=mobile,
             subject=f"风险预警：{warning.rule}",
             body=f"【{region}征缴争议风险预警】{warning.message}请登录系统查看并处理。",
             case=case, dedupe_key=f"warning-{warning.pk}-{unit.code}")

@@ -97,9 +97,14 @@ def _queue(event: TimelineEvent, kind: str, channel: str, recipient: str, contex
     )
 
 
+def sms_number(phone: str) -> str:
+    """The mobile number to text, or "" for a landline or nothing (SMS cannot reach them)."""
+    phone = (phone or "").strip()
+    return normalize_mobile(phone) if looks_like_mobile(phone) else ""
+
+
 def complainant_mobile(case) -> str:
-    phone = case.complainant_phone or ""
-    return normalize_mobile(phone) if looks_like_mobile(phone) else ""  # landlines get no SMS
+    return sms_number(case.complainant_phone)
 
 
 def complainant_email(case) -> str:
@@ -122,7 +127,7 @@ def on_transfer(event: TimelineEvent) -> None:
     unit = case.lead_unit
     if unit is None or event.unit_id == unit.pk:
         return  # the unit transferred the case to itself: nobody to tell
-    _queue(event, Event.TRANSFER, "sms", unit.liaison_phone.strip(), case_context(case))
+    _queue(event, Event.TRANSFER, "sms", sms_number(unit.liaison_phone), case_context(case))
 
 
 def on_remind(event: TimelineEvent) -> None:
@@ -134,7 +139,7 @@ def on_remind(event: TimelineEvent) -> None:
     stage_label = case.get_running_stage_display() if case.running_stage else ""
     context = case_context(case, unit=unit.name, stage=stage_label,
                            overdue=data.get("level") == "overdue")
-    _queue(event, Event.REMINDER, "sms", unit.liaison_phone.strip(), context)
+    _queue(event, Event.REMINDER, "sms", sms_number(unit.liaison_phone), context)
 
 
 def on_feedback(event: TimelineEvent) -> None:

@@ -174,8 +174,8 @@ def test_inactive_rules_and_missing_liaisons(gaoping, clerk, register, sent, cap
     gaoping.warning_rules.filter(kind="group_size").update(is_active=True)
     with caplog.at_level("INFO", logger="analytics.services"):
         warnings_scan(mechanism=gaoping)
-    assert Warning.objects.count() == 1 and not sent  # no liaison phones registered
-    assert "未登记联络员电话" in caplog.text
+    assert Warning.objects.count() == 1 and not sent  # the office has a landline only, the police none
+    assert "未登记联络员手机" in caplog.text
 
 
 def test_a_failing_rule_never_blocks_registration(gaoping, clerk, register, monkeypatch):

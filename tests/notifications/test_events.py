@@ -96,6 +96,18 @@ def test_unit_without_liaison_phone_gets_nothing(gaoping, staff, register):
     assert rows(event="transfer") == []
 
 
+def test_a_unit_with_only_a_landline_is_not_texted(gaoping, staff, register, liaisons):
+    hrss = gaoping.units.get(code="hrss")
+    hrss.liaison_phone = "0356-5221234"
+    hrss.save(update_fields=["liaison_phone"])
+    office = Actor.staff(staff(gaoping, "office"))
+    case_transfer(case=register(gaoping, office), actor=office, lead_unit=hrss)
+    assert rows(event="transfer") == []
+    tax = gaoping.units.get(code="tax")
+    case_transfer(case=register(gaoping, office), actor=office, lead_unit=tax)
+    assert [row.recipient for row in rows(event="transfer")] == [liaisons["tax"]]
+
+
 def test_sweep_reminders_go_to_the_responsible_unit(gaoping, staff, register, liaisons):
     tax = Actor.staff(staff(gaoping, "tax"))
     case = register(gaoping, tax)

@@ -23,6 +23,7 @@ class Membership:
     office_mechanism_ids: frozenset[int]
     leader_mechanism_ids: frozenset[int]
     is_superuser: bool
+    unit_mechanisms: frozenset[tuple[int, int]] = frozenset()  # (unit id, its mechanism id)
 
     @property
     def is_staff_of_anything(self) -> bool:
@@ -45,6 +46,7 @@ def membership(user) -> Membership:
         office_mechanism_ids=frozenset(u[1] for u in units if u[2]),
         leader_mechanism_ids=frozenset(leader_ids),
         is_superuser=user.is_superuser,
+        unit_mechanisms=frozenset((u[0], u[1]) for u in units),
     )
     user._onestop_membership = result
     return result
@@ -59,10 +61,12 @@ def visible_cases(user, queryset: QuerySet[Case] | None = None) -> QuerySet[Case
         return queryset.none()
     whole = m.office_mechanism_ids | m.leader_mechanism_ids
     condition = Q(mechanism_id__in=whole) if whole else Q(pk__in=[])
-    if m.unit_ids:
-        co_handled = Case.co_units.through.objects.filter(unit_id__in=m.unit_ids).values("case_id")
-        condition |= (Q(accepting_unit_id__in=m.unit_ids) | Q(lead_unit_id__in=m.unit_ids)
-                      | Q(pk__in=co_handled))
+    # Units of a mechanism seen whole add nothing, and their ORs would defeat the index on
+    # mechanism_id (a full scan for every ledger COUNT at provincial scale).
+    own = frozenset(unit for unit, mechanism in m.unit_mechanisms if mechanism not in whole)
+    if own:
+        co_handled = Case.co_units.through.objects.filter(unit_id__in=own).values("case_id")
+        condition |= Q(accepting_unit_id__in=own) | Q(lead_unit_id__in=own) | Q(pk__in=co_handled)
     return queryset.filter(condition)
 
 

@@ -73,3 +73,17 @@ def test_staff_register_only_in_their_own_units_name(world, gaoping, register):
         register(gaoping, Actor.staff(world["tax"]), accepting_unit=gaoping.units.get(code="hrss"))
     case = register(gaoping, Actor.staff(world["office"]), accepting_unit=gaoping.units.get(code="hrss"))
     assert case.accepting_unit.code == "hrss"
+
+
+def test_office_clerk_who_is_also_a_unit_clerk_elsewhere_sees_both(world, gaoping, yuanjiang, staff):
+    # A county office clerk who also sits in a neighbouring mechanism's tax bureau group.
+    clerk = staff(gaoping, "office", name="two_hats")
+    staff(gaoping, "tax", name="two_hats")
+    staff(yuanjiang, "tax", name="two_hats")
+    seen = visible_cases(clerk)
+    assert set(seen) == {world["case"], world["other"]}
+    # Inside 高平 the office sees everything, so the unit conditions are left out of the query:
+    # a plain mechanism filter keeps the ledger's COUNT on an index at provincial scale.
+    office_only = visible_cases(world["office"])
+    assert "accepting_unit_id" not in str(office_only.query).split(" WHERE ", 1)[1]
+    assert list(office_only) == [world["case"]]

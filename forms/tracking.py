@@ -146,7 +146,7 @@ class RatingForm(forms.Form):
         label="您对办理情况是否满意", choices=Satisfaction.choices,
         widget=forms.RadioSelect, error_messages={"required": "请选择满意程度。"})
     comment = forms.CharField(
-        label="意见和建议（可不填）", required=False, max_length=500,
+        label="意见和建议", required=False, max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": "意见和建议最多 %(limit_value)d 个字，现有 %(show_value)d 个字。"})
 

@@ -218,3 +218,13 @@ def test_the_case_page_includes_the_documents_panel(client, records):
     assert response.status_code == 200
     html = response.content.decode()
     assert "docgen-case-documents" in html and "下载第1版" in html and "为本事项生成公文" in html
+
+
+def test_the_recorded_meeting_page_drafts_its_minutes(client, records):
+    client.force_login(records.office.user)
+    page = client.get(reverse("cases_admin:meeting_record", args=[records.meeting.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200 and "拟制会议纪要" in html and reverse("docgen:draft") in html
+    response = client.post(reverse("docgen:draft"), {"kind": "minutes", "meeting_id": records.meeting.pk})
+    document = Document.objects.get(kind="minutes")
+    assert response["Location"] == inspect_url(document) and document.meeting == records.meeting

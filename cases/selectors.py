@@ -25,13 +25,18 @@ def possible_duplicates(*, mechanism, complainant_id_number: str = "", complaina
     from django.db.models import Q
     from django.utils import timezone
 
+    from cases.identity import looks_like_mobile, normalize_mobile
     from cases.models import Case
+    from security.crypto import blind_index
 
     condition = Q(pk__in=[])
+    # Encrypted columns: compare keyed hashes of the normalised values.
     if complainant_id_number:
-        condition |= Q(complainant_id_number=complainant_id_number)
+        condition |= Q(complainant_id_number_hash=blind_index(complainant_id_number))
     if complainant_phone:
-        condition |= Q(complainant_phone=complainant_phone)
+        if looks_like_mobile(complainant_phone):  # stored as 11 digits, whatever was typed
+            complainant_phone = normalize_mobile(complainant_phone)
+        condition |= Q(complainant_phone_hash=blind_index(complainant_phone))
     if employer_credit_code and category is not None:
         since = timezone.now() - timedelta(days=within_days)
         condition |= Q(employer_credit_code=employer_credit_code, category=category,

@@ -33,6 +33,7 @@ class AuditAction(models.TextChoices):
     BACKUP = "backup", "数据备份"
     RESTORE = "restore", "数据恢复"
     PURGE = "audit_purge", "清理过期审计记录"
+    ANONYMISE = "anonymise", "超期案件个人信息匿名化"
 
 
 class AuditEventQuerySet(models.QuerySet):

@@ -2,7 +2,8 @@
 
 Stock modeladmin counts three times per request and searches with unindexed LIKE; this view
 counts once, routes searches that look like a case number, ID number, credit code or phone to
-exact matches on indexed columns, and limits the rows by the one permission policy.
+exact matches on indexed columns (blind indexes for the encrypted ones), and limits the rows by
+the one permission policy.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from cases.identity import (
 )
 from cases.models import Case, DeadlineState
 from cases.policy import can_view, membership, visible_cases
+from security.crypto import blind_index
 
 CASE_NUMBER_RE = re.compile(r"^[A-Z]{1,10}-\d{4}-\d{6}$")
 
@@ -48,12 +50,14 @@ class LedgerSearchHandler(BaseSearchHandler):
         upper = term.upper()
         if CASE_NUMBER_RE.match(upper):
             return queryset.filter(number=upper)
+        # ID numbers and phones are encrypted: they are found through their blind indexes.
         if looks_like_resident_id(term) or looks_like_credit_code(term):
             candidates = {normalize_resident_id(term), normalize_credit_code(term)}
-            return queryset.filter(Q(complainant_id_number__in=candidates)
-                                   | Q(employer_credit_code__in=candidates))
+            return queryset.filter(
+                Q(complainant_id_number_hash__in={blind_index(c) for c in candidates})
+                | Q(employer_credit_code__in=candidates))
         if looks_like_mobile(term):
-            return queryset.filter(complainant_phone=normalize_mobile(term))
+            return queryset.filter(complainant_phone_hash=blind_index(normalize_mobile(term)))
         return queryset.filter(Q(complainant_name__icontains=term) | Q(employer_name__icontains=term))
 
 

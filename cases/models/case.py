@@ -5,6 +5,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from cases.storage import private_storage
+from security.fields import BlindIndexField, EncryptedTextField
 
 from .mechanism import Channel, DisputeCategory, Mechanism, Stage, Tier, Unit
 
@@ -99,9 +100,15 @@ class Case(models.Model):
 
     complainant_type = models.CharField("反映人类型", max_length=12, choices=ComplainantType.choices)
     complainant_name = models.CharField("反映人", max_length=100)
-    complainant_id_number = models.CharField(
-        "证件号码", max_length=18, blank=True, help_text="个人填居民身份证号，单位填统一社会信用代码")
-    complainant_phone = models.CharField("联系电话", max_length=20, blank=True)
+    # Encrypted at rest (security.fields); exact search goes through the *_hash blind indexes,
+    # which pre_save fills and which must stay declared after their source fields.
+    complainant_id_number = EncryptedTextField(
+        "证件号码", max_length=18, blank=True, help_text="个人填居民身份证号，单位填统一社会信用代码",
+        blind_index="complainant_id_number_hash")
+    complainant_id_number_hash = BlindIndexField("证件号码盲索引")
+    complainant_phone = EncryptedTextField("联系电话", max_length=20, blank=True,
+                                           blind_index="complainant_phone_hash")
+    complainant_phone_hash = BlindIndexField("联系电话盲索引")
     complainant_address = models.CharField("联系地址", max_length=200, blank=True)
     employer_name = models.CharField("涉及单位", max_length=100, blank=True)
     employer_credit_code = models.CharField("涉及单位统一社会信用代码", max_length=18, blank=True,
@@ -170,7 +177,9 @@ class Case(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[co_units], excluded_fields=["updated_at"])
+    # The blind indexes are derived and only searched on live rows: history keeps the ciphertext.
+    history = HistoricalRecords(m2m_fields=[co_units], excluded_fields=[
+        "updated_at", "complainant_id_number_hash", "complainant_phone_hash"])
 
     class Meta:
         verbose_name = "争议事项"
@@ -189,8 +198,8 @@ class Case(models.Model):
             models.Index(fields=["lead_unit", "status"], name="case_lead_status"),
             models.Index(fields=["accepting_unit", "status"], name="case_accepting_status"),
             models.Index(fields=["due_date"], name="case_due_date"),
-            models.Index(fields=["complainant_id_number"], name="case_complainant_id"),
-            models.Index(fields=["complainant_phone"], name="case_complainant_phone"),
+            models.Index(fields=["complainant_id_number_hash"], name="case_complainant_id_hash"),
+            models.Index(fields=["complainant_phone_hash"], name="case_complainant_phone_hash"),
         ]
 
     def __str__(self) -> str:

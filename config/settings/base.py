@@ -221,6 +221,14 @@ OTP_TOTP_ISSUER = "OneStop"
 
 ONESTOP_AUDIT_RETENTION_DAYS = 180  # 网络安全法 第二十一条: logs kept at least six months
 
+# Personal data at rest (security.crypto): base64 of 32 random bytes each. The hash key may be
+# left out and is then derived from the field key. dev/test fill fixed keys; production refuses
+# to start without ONESTOP_FIELD_KEY. Losing the field key loses every ID number and phone.
+ONESTOP_FIELD_KEY = os.environ.get("ONESTOP_FIELD_KEY", "")
+ONESTOP_HASH_KEY = os.environ.get("ONESTOP_HASH_KEY", "")
+# Archived cases older than this are anonymised by `manage.py anonymise_cases` (5 years).
+ONESTOP_RETENTION_DAYS = int(os.environ.get("ONESTOP_RETENTION_DAYS", 5 * 365 + 1))
+
 # Content-Security-Policy (django-csp 4). The public site runs no inline code at all.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

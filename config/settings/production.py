@@ -4,12 +4,23 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from security.crypto import decode_key as _check_key
+
 from .base import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("生产环境必须通过环境变量 SECRET_KEY 提供密钥。")
+
+ONESTOP_FIELD_KEY = os.environ.get("ONESTOP_FIELD_KEY", "")
+if not ONESTOP_FIELD_KEY:
+    raise ImproperlyConfigured("生产环境必须通过环境变量 ONESTOP_FIELD_KEY 提供个人信息加密密钥"
+                               "（32 字节随机数的 base64 编码）。")
+ONESTOP_HASH_KEY = os.environ.get("ONESTOP_HASH_KEY", "")
+_check_key(ONESTOP_FIELD_KEY, name="ONESTOP_FIELD_KEY")  # a malformed key fails here, not mid-request
+if ONESTOP_HASH_KEY:
+    _check_key(ONESTOP_HASH_KEY, name="ONESTOP_HASH_KEY")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"

@@ -1,3 +1,4 @@
+import base64
 import os
 import subprocess
 import sys
@@ -22,7 +23,8 @@ def test_production_refuses_to_start_without_secret_key():
 
 
 def test_production_starts_with_secret_key():
-    result = run_check("config.settings.production", SECRET_KEY="x" * 60)
+    result = run_check("config.settings.production", SECRET_KEY="x" * 60,
+                       ONESTOP_FIELD_KEY=base64.b64encode(os.urandom(32)).decode())
     assert result.returncode == 0, result.stderr
 
 

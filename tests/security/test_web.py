@@ -1,5 +1,6 @@
 """CSP, CSRF, no-store on personal data, private files outside the web root, check --deploy."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -128,7 +129,8 @@ def test_a_private_file_is_not_served_under_media_url(client, settings, tmp_path
 def test_check_deploy_is_clean():
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
     env.update(DJANGO_SETTINGS_MODULE="config.settings.production",
-               SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="x.gov.cn")
+               SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="x.gov.cn",
+               ONESTOP_FIELD_KEY=base64.b64encode(os.urandom(32)).decode())
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level",
                              "WARNING"], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=120)
@@ -138,7 +140,7 @@ def test_check_deploy_is_clean():
 
 def test_production_cookies_are_https_only_and_hsts_is_on():
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
-    env.update(SECRET_KEY=secrets.token_urlsafe(50))
+    env.update(SECRET_KEY=secrets.token_urlsafe(50), ONESTOP_FIELD_KEY=base64.b64encode(os.urandom(32)).decode())
     code = ("from config.settings import production as p;"
             "print(p.SESSION_COOKIE_SECURE, p.CSRF_COOKIE_SECURE, p.SESSION_COOKIE_HTTPONLY,"
             " p.SECURE_SSL_REDIRECT, p.SECURE_HSTS_SECONDS >= 31536000,"

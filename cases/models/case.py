@@ -197,6 +197,9 @@ class Case(models.Model):
             models.Index(fields=["mechanism", "accepted_at"], name="case_mech_accepted"),
             models.Index(fields=["lead_unit", "status"], name="case_lead_status"),
             models.Index(fields=["accepting_unit", "status"], name="case_accepting_status"),
+            # A unit clerk's ledger: its cases newest first, without walking the whole mechanism.
+            models.Index(fields=["lead_unit", "accepted_at"], name="case_lead_accepted"),
+            models.Index(fields=["accepting_unit", "accepted_at"], name="case_accepting_accepted"),
             models.Index(fields=["due_date"], name="case_due_date"),
             models.Index(fields=["complainant_id_number_hash"], name="case_complainant_id_hash"),
             models.Index(fields=["complainant_phone_hash"], name="case_complainant_phone_hash"),

@@ -18,7 +18,10 @@ from integrations.errors import (
     BAD_KEY,
     BODY_NOT_JSON,
     NOT_FOUND,
+    UNUSABLE_TEXT,
     RateLimited,
+    UnusableText,
+    check_text,
     error_body,
     validation_details,
 )
@@ -58,6 +61,7 @@ class ObjectParser(Parser):
         data = json.loads(request.body)
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
+        check_text(data)
         return data
 
 
@@ -108,6 +112,9 @@ def on_not_found(request, exc):
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     # ninja's own errors are English; the one a client meets is an unparsable body.
+    if isinstance(exc.__cause__, UnusableText):
+        return api.create_response(request, error_body(UNUSABLE_TEXT, exc.__cause__.field),
+                                   status=400)
     if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
         return api.create_response(request, error_body(BODY_NOT_JSON, "body"), status=400)
     return api.create_response(request, error_body(str(exc)), status=exc.status_code)

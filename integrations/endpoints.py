@@ -7,6 +7,7 @@ from ninja import Router, Status
 
 from cases.models import Case, DisputeCategory
 from integrations import selectors
+from integrations.errors import has_unusable_text
 from integrations.schemas import (
     CaseIn,
     CaseReceipt,
@@ -44,7 +45,9 @@ def _status(case: Case) -> dict:
 
 
 def _case_or_404(request: HttpRequest, number: str) -> Case:
-    case = selectors.case_for_key(key=request.auth, number=number)
+    # A number holding NUL matches no case; asking the database would fail instead (PostgreSQL).
+    case = None if has_unusable_text(number) else selectors.case_for_key(key=request.auth,
+                                                                         number=number)
     if case is None:
         raise Http404
     return case

@@ -2,12 +2,43 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 BODY_NOT_JSON = "请求体不是有效的 JSON，请检查格式（UTF-8 编码的 JSON 对象）。"
 BAD_KEY = "API 密钥无效或已吊销。请在请求头 Authorization: Bearer <密钥> 中提供有效密钥。"
 NOT_FOUND = "未找到该事项，或本密钥无权访问。"
 FORBIDDEN = "无权执行此操作。"
+UNUSABLE_TEXT = "含有无法保存的字符（NUL 控制字符或不成对的 UTF-16 代理字符），请删除后重试。"
+
+# No database text column takes NUL (PostgreSQL refuses it outright) and a lone surrogate from
+# a JSON "\ud800" escape cannot be encoded as UTF-8: both would fail at the database as a 500.
+_UNUSABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+class UnusableText(ValueError):
+    def __init__(self, field: str | None):
+        super().__init__(field)
+        self.field = field
+
+
+def has_unusable_text(value: str) -> bool:
+    return bool(_UNUSABLE.search(value))
+
+
+def check_text(value: Any, field: str | None = None) -> None:
+    """Raise UnusableText naming the top-level field of the first unusable string in a body."""
+    if isinstance(value, str):
+        if has_unusable_text(value):
+            raise UnusableText(field)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_text(key, field)
+            check_text(item, field or (key if isinstance(key, str) and not has_unusable_text(key)
+                                       else None))
+    elif isinstance(value, list):
+        for item in value:
+            check_text(item, field)
 
 
 class RateLimited(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from datetime import date, datetime, time
 from typing import Any
@@ -31,12 +32,16 @@ def w3c(value: datetime | date | None) -> str | None:
     return timezone.localtime(value).isoformat(timespec="seconds")
 
 
+# Characters XML 1.0 cannot carry at all, even escaped: left in, the document is not well-formed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _NOT_XML.sub("\ufffd", str(value))
 
 
 def to_xml(root: str, items: list[dict[str, Any]]) -> str:

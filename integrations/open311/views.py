@@ -10,6 +10,7 @@ from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.errors import CaseError
 from cases.models import Case, Channel, DisputeCategory, Mechanism, TimelineEvent
+from integrations.errors import has_unusable_text
 from integrations.keys import api_key_authenticate
 from integrations.open311.render import Open311Error, error_response, respond, w3c
 from integrations.ratelimit import client_address, rate_limit_hit
@@ -26,6 +28,7 @@ from integrations.services import case_register_via_api
 
 DESCRIPTION_LIMIT = 200
 DEFAULT_SPAN = timedelta(days=90)
+MIN_YEAR, MAX_YEAR = 1900, 9000
 # case_register's field names → the Open311 parameter the client sent
 PARAM_OF = {"complainant_name": "last_name", "complainant_phone": "phone", "facts": "description",
             "complainant_address": "address_string", "category": "service_code",
@@ -37,10 +40,24 @@ def open311_view(view):
     @wraps(view)
     def wrapper(request, *args, fmt: str = "json", **kwargs):
         try:
+            _refuse_unusable_text(request, kwargs)
             return view(request, *args, fmt=fmt, **kwargs)
+        except (RequestDataTooBig, TooManyFieldsSent):
+            # Django's own answer would be an HTML page; clients parse the spec's error list.
+            return error_response(fmt, Open311Error(413, "请求内容过大，请精简后重试。"))
         except Open311Error as exc:
             return error_response(fmt, exc)
     return wrapper
+
+
+def _refuse_unusable_text(request, path_values: dict) -> None:
+    """NUL in a parameter would reach the database and fail there (PostgreSQL refuses it)."""
+    params = [*request.GET.lists(), *(request.POST.lists() if request.method == "POST" else [])]
+    params += [(name, [value]) for name, value in path_values.items()]
+    for name, values in params:
+        if has_unusable_text(name) or any(has_unusable_text(str(v)) for v in values):
+            shown = name if not has_unusable_text(name) else "参数名"
+            raise Open311Error(400, f"{shown}：含有不允许的控制字符（NUL），请删除后重试。")
 
 
 def _key(request, params, *, required: bool):
@@ -150,9 +167,15 @@ def _parse_when(params, name: str):
     raw = params.get(name, "").strip()
     if not raw:
         return None
-    value = parse_datetime(raw.replace(" ", "+"))  # a '+' in a query string arrives as a space
+    try:
+        value = parse_datetime(raw.replace(" ", "+"))  # a '+' in a query string arrives as a space
+    except ValueError:  # well-formed but impossible: month 13, day 0, an offset of 25 hours
+        value = None
     if value is None:
         raise Open311Error(400, f"{name} 格式应为 W3C 日期时间，如 2026-03-01T00:00:00+08:00。")
+    # Years near 1 or 9999 overflow once shifted to UTC or by the default 90-day span.
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise Open311Error(400, f"{name} 超出可查询范围（{MIN_YEAR}—{MAX_YEAR} 年）。")
     return value if timezone.is_aware(value) else timezone.make_aware(value)
 
 

@@ -56,7 +56,7 @@ def _notify(warning: Warning, case_ids: tuple[int, ...]) -> None:
     for unit in _recipients(warning):
         mobile = sms_number(unit.liaison_phone)
         if not mobile:
-            logger.info("%s未登记联络员手机，预警 %s 未发送短信。", unit.name, warning.pk)
+            logger.debug("%s未登记联络员手机，预警 %s 未发送短信。", unit.name, warning.pk)
             continue
         notification_enqueue(
             event="warning", channel="sms", recipient=mobile,

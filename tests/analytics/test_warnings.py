@@ -172,7 +172,7 @@ def test_inactive_rules_and_missing_liaisons(gaoping, clerk, register, sent, cap
     register(gaoping, clerk, people_count=50)
     assert not Warning.objects.exists()
     gaoping.warning_rules.filter(kind="group_size").update(is_active=True)
-    with caplog.at_level("INFO", logger="analytics.services"):
+    with caplog.at_level("DEBUG", logger="analytics.services"):
         warnings_scan(mechanism=gaoping)
     assert Warning.objects.count() == 1 and not sent  # the office has a landline only, the police none
     assert "未登记联络员手机" in caplog.text

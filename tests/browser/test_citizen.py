@@ -107,7 +107,7 @@ def test_citizen_files_and_tracks_a_complaint_then_rates_and_objects(world, jour
     j.shot("rating-missing")
 
     page.get_by_label("不满意").check()
-    page.get_by_label("意见和建议（可不填）").fill("退费时间太长，希望尽快退还。")
+    page.get_by_label("意见和建议").fill("退费时间太长，希望尽快退还。")
     j.submit(page.get_by_role("button", name="提交评价"))
     j.see("感谢您的评价。", "当前状态：已回访", "您的评价", "不满意")
     assert page.get_by_role("button", name="提交评价").count() == 0

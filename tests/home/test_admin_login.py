@@ -38,3 +38,11 @@ def test_setup_demo_prints_working_admin_login(client, db, capsys):
     out2 = capsys.readouterr().out
     new_password = re.search(r"密码：(\S+)", out2).group(1)
     assert client.login(username=match.group(1), password=new_password)
+
+
+def test_admin_has_no_links_to_the_internet(client, admin_user):
+    # County networks are closed: wagtail.org's guide and release notes cannot open there.
+    client.force_login(admin_user)
+    html = client.get("/admin/").content.decode()
+    assert "控制面板" in html
+    assert "guide.wagtail.org" not in html and "wagtail.org/releases" not in html

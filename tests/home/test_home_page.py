@@ -38,3 +38,11 @@ def test_home_page_lists_each_mechanisms_intake_channels(client, home_page, djan
     assert "高平市" in html and "沅江市" in html
     for channel in ("12345政务服务便民热线", "12366纳税缴费服务热线", "市长热线", "政务大厅业务窗口"):
         assert channel in html
+
+
+def test_home_page_leads_straight_to_filing_and_tracking(client, home_page):
+    # On a phone the header links are small: the page body offers both actions as buttons.
+    html = client.get("/").content.decode()
+    body = html.split('<main', 1)[1]
+    assert '<a class="button" href="/submit/">我要反映</a>' in body
+    assert 'href="/track/">查询办理进度</a>' in body

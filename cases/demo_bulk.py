@@ -24,12 +24,12 @@ from cases.actors import Actor
 from cases.calendar import add_workdays, is_workday
 from cases.clocks import clocks_apply
 from cases.demo import ESCALATION, OPEN_CLOCKED, WINDOW_DAYS, Plan, _Seeder
+from cases.demo_steps import complainant_fields
 from cases.demo_texts import DECISIONS, FOLLOW_UPS, OBJECTIONS, RESULTS, SETTLE_METHODS
 from cases.models import (
     Case,
     CaseCounter,
     CaseStatus,
-    ComplainantType,
     Mechanism,
     Satisfaction,
     TimelineEvent,
@@ -118,13 +118,7 @@ class _BulkSeeder(_Seeder):
     def _put_register(self, ctx, now):
         p, person, rng, channel = ctx["plan"], ctx["person"], self.rng, ctx["channel"]
         name, credit = ctx["employer"]
-        if ctx["as_employer"]:
-            who = {"complainant_type": ComplainantType.EMPLOYER, "complainant_name": name,
-                   "complainant_id_number": credit}
-        else:
-            who = {"complainant_type": ComplainantType.INDIVIDUAL,
-                   "complainant_name": person["name"], "complainant_id_number": person["id"],
-                   "complainant_address": person["address"]}
+        who = complainant_fields(ctx)
         online = channel.is_online_form
         unit = self.office if online else ctx["accepting"]
         actor = self.public if online else self._clerk(unit)

@@ -13,19 +13,24 @@ from cases.services import closing, handling, meetings
 from cases.services.intake import case_register
 
 
+def complainant_fields(ctx) -> dict:
+    """Who complains in a demo case: the employer itself, or one of its workers."""
+    if ctx["as_employer"]:
+        name, credit = ctx["employer"]
+        return {"complainant_type": ComplainantType.EMPLOYER, "complainant_name": name,
+                "complainant_id_number": credit}
+    person = ctx["person"]
+    return {"complainant_type": ComplainantType.INDIVIDUAL, "complainant_name": person["name"],
+            "complainant_id_number": person["id"], "complainant_address": person["address"]}
+
+
 class DemoSteps:
     """Mixed into the seeder; `self` carries mechanism, rng, staff and units."""
 
     def _do_register(self, ctx, clock):
         p, person, rng, channel = ctx["plan"], ctx["person"], self.rng, ctx["channel"]
         name, credit = ctx["employer"]
-        if ctx["as_employer"]:
-            who = {"complainant_type": ComplainantType.EMPLOYER, "complainant_name": name,
-                   "complainant_id_number": credit}
-        else:
-            who = {"complainant_type": ComplainantType.INDIVIDUAL,
-                   "complainant_name": person["name"], "complainant_id_number": person["id"],
-                   "complainant_address": person["address"]}
+        who = complainant_fields(ctx)
         online = channel.is_online_form
         return case_register(
             mechanism=self.m, channel=channel, category=ctx["category"], **who,

@@ -8,38 +8,27 @@ ONESTOP_FUZZ_EXAMPLES sets the examples per test (default 300; docs/reliability.
 """
 
 import json
-import os
 import urllib.parse
 import xml.etree.ElementTree as ET
 
 import pytest
 from django.db import transaction
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from cases.actors import Actor
-from cases.identity import make_credit_code, make_mobile, make_resident_id
 from cases.models import Case, TimelineEvent
 from integrations.errors import UNUSABLE_TEXT
 from integrations.keys import api_key_create
 from tests.integrations.conftest import case_payload  # noqa: F401 - fixture
+from tests.security.fuzzing import FUZZ, credit_codes, mobiles, resident_ids
 
 pytestmark = pytest.mark.django_db
 
-settings.register_profile(
-    "onestop-fuzz", max_examples=int(os.environ.get("ONESTOP_FUZZ_EXAMPLES", "300")),
-    deadline=None, database=None, print_blob=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.data_too_large, HealthCheck.large_base_example])
-FUZZ = settings(settings.get_profile("onestop-fuzz"))
 
 # --- values -----------------------------------------------------------------------------------
 
-seeded = st.randoms(use_true_random=False)
-resident_ids = st.builds(lambda r: make_resident_id(r), seeded)
-credit_codes = st.builds(lambda r: make_credit_code(r), seeded)
-mobiles = st.builds(lambda r: make_mobile(r), seeded)
 
 
 def _break_check_digit(number: str) -> str:

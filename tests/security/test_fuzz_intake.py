@@ -7,33 +7,22 @@ token's receipt row) or nothing written at all.
 ONESTOP_FUZZ_EXAMPLES sets the examples per test (default 300; docs/reliability.md).
 """
 
-import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from cases.identity import make_credit_code, make_mobile, make_resident_id
 from cases.models import Case, TimelineEvent
 from forms.models import IntakeReceipt
 from tests.forms.conftest import fresh_caches, jpeg_bytes, portal, portal_data  # noqa: F401, F811
+from tests.security.fuzzing import FUZZ, credit_codes, mobiles, resident_ids
 
 pytestmark = pytest.mark.django_db
 
-settings.register_profile(
-    "onestop-fuzz", max_examples=int(os.environ.get("ONESTOP_FUZZ_EXAMPLES", "300")),
-    deadline=None, database=None, print_blob=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.data_too_large, HealthCheck.large_base_example])
-FUZZ = settings(settings.get_profile("onestop-fuzz"))
 
-seeded = st.randoms(use_true_random=False)
-resident_ids = st.builds(lambda r: make_resident_id(r), seeded)
-credit_codes = st.builds(lambda r: make_credit_code(r), seeded)
-mobiles = st.builds(lambda r: make_mobile(r), seeded)
 bad_ids = st.one_of(
     resident_ids.map(lambda n: n[:-1] + ("1" if n[-1] == "0" else "0")),
     credit_codes.map(lambda n: n[:-1] + ("1" if n[-1] == "0" else "0")),

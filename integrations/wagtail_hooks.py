@@ -84,7 +84,7 @@ def revoke_view(request, pk: int):
         raise PermissionDenied
     index = reverse("integrations_apikey_modeladmin_index")
     if request.method != "POST":
-        return render(request, "integrations/confirm.html", {
+        return render(request, "onestop/admin_confirm.html", {"icon": "key",
             "title": "吊销接口密钥", "cancel_url": index,
             "question": f"吊销“{key}”后，使用该密钥的系统将立即无法访问，且不能恢复。确定吊销？"})
     api_key_revoke(key=key, by=request.user)

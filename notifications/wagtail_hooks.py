@@ -94,7 +94,7 @@ def retry_view(request, pk: int):
     row = get_object_or_404(Outbox, pk=pk)
     index = reverse("notifications_outbox_modeladmin_index")
     if request.method != "POST":
-        return render(request, "notifications/confirm.html", {
+        return render(request, "onestop/admin_confirm.html", {"icon": "mail",
             "title": "重新发送消息", "question": f"将“{row}”重新排队发送？", "cancel_url": index})
     if outbox_retry(ids=[pk]):
         messages.success(request, "已重新排队，稍后发送。")

@@ -74,7 +74,9 @@ def generated(results: dict) -> str:
              "相同的列、筛选和 icontains 搜索，同一份数据。", ""]
     for label, size in results["sizes"].items():
         lines += _web(label, size)
-    lines += ["### 进件吞吐", "", "见 docs/reliability.md（bench/load_intake.py 另行测量）。", "",
+    intake = [run["table"] for run in results.get("intake") or [] if run]
+    lines += ["\n\n".join(intake) or "### 进件吞吐\n\n本轮未测（`--skip-intake` 或测量失败）。",
+              "", "不丢件的可靠性（SIGKILL 中途重启）见 docs/reliability.md（bench/load_intake.py）。", "",
               "### 公文生成（与数据量无关，SQLite 内存库）", "", results["documents"], "", END]
     return "\n".join(lines)
 

@@ -6,7 +6,8 @@ table with the machine, date and ratios to docs/performance.md.
 
 Databases are onestop_bench_<size> on BENCH_PG (default postgres://postgres@127.0.0.1:5432),
 reused when they already hold the cases (--rebuild drops and builds them again; only these
-bench databases are ever dropped). Intake throughput is measured by bench/load_intake.py.
+bench databases are ever dropped). Intake throughput beside its baselines comes from
+bench/intake_bench.py (its own fresh database; `--skip-intake` leaves it out).
 """
 
 from __future__ import annotations
@@ -143,6 +144,16 @@ def documents(runs: int) -> str:
     return "\n\n".join([lines[0], "\n".join(lines[1:])]) if lines else ""
 
 
+def intake(clients: int) -> dict | None:
+    """bench/intake_bench.py at `clients` concurrent clients on PostgreSQL; its result file."""
+    out = subprocess.run([PY, "bench/intake_bench.py", "--db", "postgres", "--clients", str(clients)],
+                         cwd=ROOT, capture_output=True, text=True)
+    if out.returncode:
+        print(out.stderr[-3000:], file=sys.stderr)
+        return None
+    return json.loads((STATE / f"intake-result-postgres-{clients}.json").read_text())
+
+
 def machine() -> dict:
     pg = sql("postgres", "SHOW server_version")[0][0]
     return {"uname": " ".join(platform.uname()), "cores": os.cpu_count(), "pg": pg,
@@ -156,6 +167,7 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="删除并重建基准数据库")
     parser.add_argument("--runs", type=int, default=20, help="每项请求的测量次数（≥ 20）")
     parser.add_argument("--no-write", action="store_true", help="只打印，不写 docs/performance.md")
+    parser.add_argument("--skip-intake", action="store_true", help="不测进件吞吐")
     args = parser.parse_args()
     from bench.report import render  # noqa: PLC0415 — bench/ is not a package on sys.path
 
@@ -167,6 +179,11 @@ def main() -> None:
         results["sizes"][label] = {"seed": seed, "web": measure(db, args.runs),
                                    "commands": commands(db)}
         (STATE / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    if not args.skip_intake:
+        results["intake"] = []
+        for clients in (32, 50):  # the target is set at 32; the issue also asks for 50
+            print(f"测量进件吞吐（{clients} 个并发客户端）…", flush=True)
+            results["intake"].append(intake(clients))
     results["documents"] = documents(args.runs)
     (STATE / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
     text = render(results)

@@ -1,0 +1,36 @@
+"""Baseline models for bench/intake_bench.py. Their tables exist in the benchmark database only
+(bench.baseline_settings); no deployment installs this app."""
+
+from django.db import models
+from modelcluster.fields import ParentalKey
+from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
+
+
+class BareSubmission(models.Model):
+    """Baseline A: one row per POST, saved by a plain Django view — nothing else."""
+
+    name = models.CharField(max_length=100)
+    id_number = models.CharField(max_length=18)
+    phone = models.CharField(max_length=20)
+    employer_name = models.CharField(max_length=200)
+    employer_credit_code = models.CharField(max_length=18)
+    category = models.CharField(max_length=20)
+    facts = models.TextField()
+    request = models.TextField()
+    people_count = models.PositiveIntegerField()
+    consent = models.BooleanField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.pk}）"
+
+
+class StockFormField(AbstractFormField):
+    page = ParentalKey("StockFormPage", on_delete=models.CASCADE, related_name="form_fields")
+
+
+class StockFormPage(AbstractEmailForm):
+    """Baseline B: Wagtail's form builder as shipped, storing a FormSubmission per POST."""
+
+    template = "bench_baseline/stock_form_page.html"
+    landing_page_template = "bench_baseline/stock_form_page_landing.html"

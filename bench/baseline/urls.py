@@ -1,0 +1,6 @@
+from django.urls import path
+
+from bench.baseline.views import bare_form
+from config.urls import urlpatterns as site_urlpatterns
+
+urlpatterns = [path("bench-bare/", bare_form), *site_urlpatterns]

@@ -1,0 +1,28 @@
+"""Baseline A of bench/intake_bench.py: a bare Django view validating the same ten fields as
+the intake form and saving one row."""
+
+from django import forms
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.html import escape
+
+from bench.baseline.models import BareSubmission
+
+
+class BareForm(forms.ModelForm):
+    class Meta:
+        model = BareSubmission
+        fields = ["name", "id_number", "phone", "employer_name", "employer_credit_code",
+                  "category", "facts", "request", "people_count", "consent"]
+
+
+def bare_form(request):
+    if request.method == "POST":
+        form = BareForm(request.POST)
+        if form.is_valid():
+            row = form.save()
+            return HttpResponse(f'<p id="saved">已保存 {row.pk}</p>')
+        return HttpResponse(f"<ul>{escape(form.errors.as_text())}</ul>", status=400)
+    token = get_token(request)
+    return HttpResponse(f'<form method="post"><input type="hidden" '
+                        f'name="csrfmiddlewaretoken" value="{token}"></form>')

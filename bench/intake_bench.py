@@ -1,0 +1,300 @@
+"""Intake throughput beside its two baselines, in one run against one gunicorn (issue #11).
+
+    nice -n 10 .venv/bin/python bench/intake_bench.py [--clients 32] [--seconds 30] [--rounds 2]
+
+A fresh PostgreSQL database `onestop_load_throughput` (dropped and created; `--db sqlite` for a
+file under var/bench/) gets both mechanisms, the portal pages and the two baselines of
+bench/baseline/ (`bench.baseline_settings`):
+
+- bare: a plain Django view validating the intake form's ten fields and saving one row;
+- wagtail: a stock Wagtail form-builder page (AbstractEmailForm, ten FormFields) storing its
+  FormSubmission;
+- intake: the real 我要反映 form of 高平 — case, number, history row, timeline event, outbox row
+  and one-time token, answered with the receipt.
+
+The same gunicorn (production settings, `--workers` sync workers) serves all three; `--clients`
+concurrent clients (in `--procs` processes) post to one target at a time for `--seconds` after
+`--warmup` seconds, and the targets take turns for `--rounds` rounds. Only answers that prove
+the save count (the saved row's id, the landing page, the receipt with a case number).
+Results go to var/bench/intake-result.json and, with --write, into docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing as mp
+import os
+import platform
+import random
+import re
+import sys
+import threading
+import time
+import urllib.parse
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._server import (  # noqa: E402
+    BENCH_VAR,
+    Server,
+    drop_database,
+    free_port,
+    fresh_database,
+    manage,
+    prepare_site,
+    server_env,
+)
+
+TARGETS = {
+    "bare": ("/bench-bare/", re.compile(r'id="saved"')),
+    "wagtail": ("/bench-wagtail-form/", re.compile(r'id="landed"')),
+    "intake": ("/submit/gaoping/", re.compile(r'id="case-number">[^<]+<')),
+}
+LABELS = {"bare": "裸 Django 表单视图（存一行）", "wagtail": "原版 Wagtail 表单页（FormSubmission）",
+          "intake": "本系统进件（案件、编号、历史、办理记录、通知、令牌）"}
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+SELECT = re.compile(r'<select name="(\w+)"[^>]*>(.*?)</select>', re.S)
+OPTION = re.compile(r'<option value="([^"]+)"')
+INPUT_NAME = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"')
+REGION = "140581"
+
+
+def request(port: int, method: str, path: str, body: bytes | None = None,
+            headers: dict | None = None, timeout: float = 60):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers={"Host": "127.0.0.1", **(headers or {})})
+        response = conn.getresponse()
+        return response.status, response.getheader("Set-Cookie") or "", response.read()
+    finally:
+        conn.close()
+
+
+class Poster:
+    """One client of one target: loads the form once (CSRF cookie, choices), then posts."""
+
+    def __init__(self, target: str, port: int, seed: str):
+        self.target, self.port, self.seed = target, port, seed
+        self.path, self.ok = TARGETS[target]
+        self.index = 0
+        status, cookie, body = request(port, "GET", self.path)
+        html = body.decode()
+        found = re.search(r"csrftoken=([^;]+)", cookie)
+        if status != 200 or not found:
+            raise RuntimeError(f"{target}: GET {self.path} → {status}")
+        self.cookie = found.group(1)
+        self.csrf = CSRF_INPUT.search(html).group(1)
+        self.choices = {name: [v for v in OPTION.findall(options) if v]
+                        for name, options in SELECT.findall(html)}
+        self.names = [n for n in dict.fromkeys(INPUT_NAME.findall(html))
+                      if n != "csrfmiddlewaretoken"]
+
+    def data(self) -> dict[str, str]:
+        from cases.identity import make_credit_code, make_mobile, make_resident_id
+
+        self.index += 1
+        rng = random.Random(f"{self.seed}-{self.index}")
+        person = {
+            "name": rng.choice("王李张刘陈杨赵黄周吴") + rng.choice(["秀英", "建国", "丽华", "志强"]),
+            "id": make_resident_id(rng, region=REGION), "phone": make_mobile(rng),
+            "employer": "压力测试建材有限公司", "code": make_credit_code(rng, region=REGION),
+            "facts": f"第 {self.index} 份基准提交：单位未按时足额申报缴费，税务部门加收滞纳金。",
+            "request": "请求核实并依法处理。", "people": str(rng.randint(1, 30)),
+        }
+        if self.target == "bare":
+            return {"name": person["name"], "id_number": person["id"], "phone": person["phone"],
+                    "employer_name": person["employer"], "employer_credit_code": person["code"],
+                    "category": "欠缴社会保险费", "facts": person["facts"],
+                    "request": person["request"], "people_count": person["people"],
+                    "consent": "on"}
+        if self.target == "wagtail":  # the form builder names its inputs; take them in order
+            values = [person["name"], person["id"], person["phone"], person["employer"],
+                      person["code"], rng.choice(self.choices.get(self.names[5], ["其他"])),
+                      person["facts"], person["request"], person["people"], "on"]
+            return dict(zip(self.names, values, strict=True))
+        return {"submission_token": f"bench-{self.seed}-{self.index:07d}",
+                "complainant_type": "individual", "complainant_name": person["name"],
+                "complainant_id_number": person["id"], "complainant_phone": person["phone"],
+                "employer_name": person["employer"], "employer_credit_code": person["code"],
+                "category": rng.choice(self.choices["category"]), "facts": person["facts"],
+                "request": person["request"], "people_count": person["people"],
+                "privacy_consent": "on", "homepage_url": ""}
+
+    def post(self) -> tuple[bool, float, int]:
+        body = urllib.parse.urlencode({"csrfmiddlewaretoken": self.csrf, **self.data()}).encode()
+        started = time.perf_counter()
+        status, _, raw = request(self.port, "POST", self.path, body, {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={self.cookie}"})
+        elapsed = time.perf_counter() - started
+        return status == 200 and bool(self.ok.search(raw.decode(errors="replace"))), elapsed, status
+
+
+def client_process(target: str, port: int, threads: int, warmup: float, seconds: float,
+                   seed: str, queue) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.baseline_settings")
+    import django
+
+    django.setup()  # only for Wagtail's field-name helper and the identity generators
+    start_at = time.monotonic() + 1.0
+    measure_from, stop_at = start_at + warmup, start_at + warmup + seconds
+    results = {"ok": 0, "failed": 0, "statuses": {}, "latencies": []}
+    lock = threading.Lock()
+
+    def work(n: int) -> None:
+        poster = Poster(target, port, f"{seed}-{n}")
+        while time.monotonic() < start_at:
+            time.sleep(0.01)
+        while (now := time.monotonic()) < stop_at:
+            try:
+                ok, elapsed, status = poster.post()
+            except (OSError, http.client.HTTPException):
+                ok, elapsed, status = False, 0.0, 0
+            if now < measure_from or time.monotonic() > stop_at:
+                continue  # warm-up, or finished after the window: not counted
+            with lock:
+                results["ok" if ok else "failed"] += 1
+                results["statuses"][status] = results["statuses"].get(status, 0) + 1
+                if ok:
+                    results["latencies"].append(elapsed)
+
+    pool = [threading.Thread(target=work, args=(n,), daemon=True) for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    queue.put(results)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+def run_target(target: str, port: int, args, round_no: int) -> dict:
+    queue = mp.get_context("fork").Queue()
+    per = [args.clients // args.procs + (1 if i < args.clients % args.procs else 0)
+           for i in range(args.procs)]
+    procs = [mp.get_context("fork").Process(
+        target=client_process,
+        args=(target, port, n, args.warmup, args.seconds, f"{args.run}-{round_no}-{i}", queue))
+        for i, n in enumerate(per) if n]
+    load_before = os.getloadavg()[0]
+    for proc in procs:
+        proc.start()
+    parts = [queue.get(timeout=args.warmup + args.seconds + 120) for _ in procs]
+    for proc in procs:
+        proc.join()
+    latencies = [x for part in parts for x in part["latencies"]]
+    ok = sum(part["ok"] for part in parts)
+    statuses: dict[str, int] = {}
+    for part in parts:
+        for status, count in part["statuses"].items():
+            statuses[str(status)] = statuses.get(str(status), 0) + count
+    return {"target": target, "round": round_no, "ok": ok,
+            "failed": sum(part["failed"] for part in parts), "statuses": statuses,
+            "per_s": round(ok / args.seconds, 1),
+            "p50_ms": round(percentile(latencies, 0.5) * 1000),
+            "p95_ms": round(percentile(latencies, 0.95) * 1000),
+            "load": [round(load_before, 1), round(os.getloadavg()[0], 1)]}
+
+
+def render(summary: dict) -> str:
+    rows, best = [], summary["totals"]
+    for target in TARGETS:
+        runs = [r for r in summary["runs"] if r["target"] == target]
+        rows.append(f"| {LABELS[target]} | {best[target]['per_s']} | "
+                    + " / ".join(f"{r['per_s']}" for r in runs)
+                    + f" | {best[target]['p50_ms']} / {best[target]['p95_ms']} | "
+                    + f"{sum(r['failed'] for r in runs)} |")
+    ratio_w = best["intake"]["per_s"] / best["wagtail"]["per_s"] if best["wagtail"]["per_s"] else 0
+    ratio_b = best["intake"]["per_s"] / best["bare"]["per_s"] if best["bare"]["per_s"] else 0
+    m = summary["machine"]
+    return "\n".join([
+        f"### 进件吞吐：{summary['clients']} 个并发客户端（`bench/intake_bench.py`，{m['date']}）", "",
+        f"- {m['engine']}，gunicorn {summary['workers']} 个同步工作进程，{summary['clients']} 个并发客户端"
+        f"（{summary['procs']} 个进程），每个对象每轮预热 {summary['warmup']:.0f} 秒后计 "
+        f"{summary['seconds']:.0f} 秒，三者轮流测 {summary['rounds']} 轮；机器 {m['cores']} 核，"
+        f"1 分钟平均负载 {summary['runs'][0]['load'][0]}–{max(r['load'][1] for r in summary['runs'])}。",
+        "- 只计能证明已保存的回答（裸视图回显行号、Wagtail 落地页、带受理编号的回执）。", "",
+        "| 对象 | 每秒成功提交（各轮合计） | 各轮 | p50 / p95（毫秒） | 失败 |",
+        "|---|---:|---:|---:|---:|", *rows, "",
+        f"本系统 ÷ 原版 Wagtail 表单页 = **{ratio_w:.2f}×**（目标 ≥ 1.5×）；"
+        f"本系统 ÷ 裸 Django 视图 = **{ratio_b:.2f}×**（目标 ≥ 0.5×）。",
+    ])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--procs", type=int, default=2, help="客户端进程数")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn 工作进程数")
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--warmup", type=float, default=5)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--keep", action="store_true", help="保留 PostgreSQL 测试库")
+    args = parser.parse_args()
+    args.run = f"{int(time.time()):x}"
+
+    name = f"onestop_load_throughput_{args.db}"
+    BENCH_VAR.mkdir(parents=True, exist_ok=True)
+    log_path = BENCH_VAR / f"{name}.log"
+    log_path.unlink(missing_ok=True)
+    env = {**server_env(fresh_database(args.db, name), name),
+           "DJANGO_SETTINGS_MODULE": "bench.baseline_settings"}
+    print(f"准备数据库 {name} …", flush=True)
+    with open(log_path, "ab") as log:
+        prepare_site(env, log)
+        manage(env, "bench_baseline_page", log=log, quiet=True)
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "ONESTOP_FIELD_KEY",
+                                           "ONESTOP_HASH_KEY", "ALLOWED_HOSTS",
+                                           "ONESTOP_VAR_DIR", "STATIC_ROOT")})
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.baseline_settings"
+    server = Server(env, workers=args.workers, port=free_port(), log_path=log_path)
+    server.start()
+    runs = []
+    try:
+        for round_no in range(1, args.rounds + 1):
+            for target in TARGETS:
+                result = run_target(target, server.port, args, round_no)
+                runs.append(result)
+                print(json.dumps(result, ensure_ascii=False), flush=True)
+    finally:
+        server.stop()
+    totals = {}
+    for target in TARGETS:
+        mine = [r for r in runs if r["target"] == target]
+        ok = sum(r["ok"] for r in mine)
+        totals[target] = {"per_s": round(ok / (args.seconds * len(mine)), 1),
+                          "p50_ms": sorted(r["p50_ms"] for r in mine)[len(mine) // 2],
+                          "p95_ms": max(r["p95_ms"] for r in mine)}
+    engine = "PostgreSQL" if args.db == "postgres" else "SQLite（WAL）"
+    summary = {"machine": {"engine": engine, "cores": os.cpu_count(),
+                           "uname": " ".join(platform.uname()),
+                           "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")},
+               "clients": args.clients, "procs": args.procs, "workers": args.workers,
+               "seconds": args.seconds, "warmup": args.warmup, "rounds": args.rounds,
+               "runs": runs, "totals": totals}
+    summary["table"] = render(summary)
+    (BENCH_VAR / f"intake-result-{args.db}-{args.clients}.json").write_text(
+        json.dumps(summary, ensure_ascii=False, indent=1))
+    print(summary["table"])
+    tracebacks = log_path.read_text(errors="replace").count("Traceback (most recent call last)")
+    if tracebacks:
+        print(f"服务器日志中有 {tracebacks} 个异常，见 {log_path}")
+    if not args.keep:
+        from django.db import connections
+
+        connections.close_all()
+        drop_database(args.db, name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

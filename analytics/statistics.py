@@ -18,7 +18,7 @@ from django.db.models import Count, Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from analytics.dbfunctions import EpochDay, LocalDate
+from analytics.dbfunctions import EpochDay, LocalDate, reporting_session
 from analytics.periods import Period
 from analytics.workdays import nearest_rank, workday_counts
 from cases.identity import mask_identity, mask_name
@@ -227,30 +227,37 @@ def satisfaction(frame) -> Table:
 
 
 def repeat_complainants(base) -> Table:
-    # ID numbers are encrypted with random nonces: group by the blind index; Max() picks one
-    # ciphertext of the group, which the field decrypts for the masked column.
-    grouped = (base.exclude(complainant_id_number_hash="")
-               .values("complainant_id_number_hash", "complainant_type")
-               .annotate(n=Count("pk"), name=Max("complainant_name"),
-                         id_number=Max("complainant_id_number")).filter(n__gte=2)
-               .order_by("-n", "complainant_id_number_hash"))
-    found = list(grouped)  # one pass: the count and the top rows from the same result
-    total = len(found)
+    # ID numbers are encrypted with random nonces: group by the blind index (read from the
+    # case_stats_parties index alone), then fetch names only for the rows shown.
+    found = list(base.exclude(complainant_id_number_hash="")
+                 .values_list("complainant_id_number_hash", "complainant_type")
+                 .annotate(n=Count("complainant_id_number_hash")).filter(n__gte=2)
+                 .order_by("-n", "complainant_id_number_hash"))
+    shown = found[:TOP_ROWS]
+    # Max() picks one ciphertext of the group, which the field decrypts for the masked column.
+    people = {(h, kind): (name, number) for h, kind, name, number in
+              base.filter(complainant_id_number_hash__in=[h for h, _, _ in shown])
+              .values_list("complainant_id_number_hash", "complainant_type")
+              .annotate(name=Max("complainant_name"), number=Max("complainant_id_number"))
+              .order_by()}
     rows = []
-    for row in found[:TOP_ROWS]:
-        person = row["complainant_type"] == ComplainantType.INDIVIDUAL
-        rows.append([mask_name(row["name"]) if person else row["name"],
-                     mask_identity(row["id_number"]), row["n"]])
+    for digest, kind, n in shown:
+        name, number = people[(digest, kind)]
+        person = kind == ComplainantType.INDIVIDUAL
+        rows.append([mask_name(name) if person else name, mask_identity(number), n])
     return Table("repeat", "重复反映人", ["反映人", "证件号码", "件数"], rows,
-                 note=f"同一证件号码受理 2 件以上的共 {total} 人，列出前 {len(rows)} 人；"
+                 note=f"同一证件号码受理 2 件以上的共 {len(found)} 人，列出前 {len(rows)} 人；"
                       "个人姓名和证件号码已脱敏。")
 
 
 def top_employers(base) -> Table:
-    rows = [[r["name"], r["employer_credit_code"], r["n"]] for r in
-            base.exclude(employer_credit_code="").values("employer_credit_code")
-            .annotate(n=Count("pk"), name=Max("employer_name"))
-            .order_by("-n", "employer_credit_code")[:10]]
+    top = list(base.exclude(employer_credit_code="").values_list("employer_credit_code")
+               .annotate(n=Count("employer_credit_code"))
+               .order_by("-n", "employer_credit_code")[:10])
+    names = dict(base.filter(employer_credit_code__in=[code for code, _ in top])
+                 .values_list("employer_credit_code").annotate(name=Max("employer_name"))
+                 .order_by())
+    rows = [[names[code], code, n] for code, n in top]
     return Table("employers", "涉及争议较多的用人单位", ["用人单位", "统一社会信用代码", "件数"],
                  rows, chart="barh", chart_column=2)
 
@@ -258,9 +265,14 @@ def top_employers(base) -> Table:
 def figures_compute(*, mechanism: Mechanism, period: Period, today: date | None = None,
                     supervision: bool = True) -> Figures:
     """Every table of the statistics page, in page order."""
+    today = today or timezone.localdate()
+    with reporting_session():
+        return _figures(mechanism, period, today, supervision)
+
+
+def _figures(mechanism: Mechanism, period: Period, today: date, supervision: bool) -> Figures:
     from analytics.supervision import supervision_tables, warnings_table
 
-    today = today or timezone.localdate()
     base = cases_in_period(mechanism, period)
     units = {u.pk: u for u in Unit.objects.filter(mechanism=mechanism).order_by("sort_order", "id")}
     frame = cube(base)

@@ -194,7 +194,23 @@ class Case(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "accepted_at"], name="case_status_accepted"),
-            models.Index(fields=["mechanism", "accepted_at"], name="case_mech_accepted"),
+            # The statistics read a period of one mechanism from the index alone (PostgreSQL's
+            # index-only scan; SQLite ignores INCLUDE): the rows are ~1.4 kB, the entries ~0.1.
+            models.Index(fields=["mechanism", "accepted_at"], name="case_stats",
+                         include=["id", "category", "channel", "tier", "status", "accepting_unit",
+                                  "lead_unit", "settled_by_unit", "satisfaction",
+                                  "transferred_at", "settled_at", "fed_back_at", "transfer_due",
+                                  "settle_due"]),
+            models.Index(fields=["mechanism", "accepted_at"], name="case_stats_parties",
+                         include=["complainant_id_number_hash", "complainant_type",
+                                  "employer_credit_code"]),
+            # Stages completed in a period (supervision), whenever the case was accepted.
+            models.Index(fields=["mechanism", "transferred_at"], name="case_transferred",
+                         include=["accepting_unit", "transfer_due"]),
+            models.Index(fields=["mechanism", "settled_at"], name="case_settled",
+                         include=["settled_by_unit", "lead_unit", "settle_due"]),
+            models.Index(fields=["mechanism", "fed_back_at"], name="case_fed_back",
+                         include=["accepting_unit", "feedback_due"]),
             models.Index(fields=["lead_unit", "status"], name="case_lead_status"),
             models.Index(fields=["accepting_unit", "status"], name="case_accepting_status"),
             # A unit clerk's ledger: its cases newest first, without walking the whole mechanism.

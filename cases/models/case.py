@@ -193,7 +193,8 @@ class Case(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "accepted_at"], name="case_status_accepted"),
+            # A status filter of the office's ledger: page (in list order) and capped count in one range.
+            models.Index(fields=["mechanism", "status", "accepted_at", "id"], name="case_mech_status"),
             # The statistics read a period of one mechanism from the index alone (PostgreSQL's
             # index-only scan; SQLite ignores INCLUDE): the rows are ~1.4 kB, the entries ~0.1.
             models.Index(fields=["mechanism", "accepted_at"], name="case_stats",

@@ -61,6 +61,11 @@ def test_ledger_search_routes_identifiers_to_exact_matches(client, setup):
     assert numbers_listed(client, office, f"?q={s['other'].complainant_phone}")[0] == {s["other"].number}
     assert numbers_listed(client, office, "?q=泫氏建筑")[0] == {s["other"].number}
     assert numbers_listed(client, office, "?q=赵丽")[0] == {s["other"].number}
+    # Two characters (PostgreSQL: the character-pair index): anywhere in the name, contiguous.
+    assert numbers_listed(client, office, "?q=丽华")[0] == {s["other"].number}
+    assert numbers_listed(client, office, "?q=建筑")[0] == {s["other"].number}
+    assert numbers_listed(client, office, "?q=赵华")[0] == set()
+    assert numbers_listed(client, office, "?q=丽")[0] == {s["other"].number}
     assert numbers_listed(client, office, "?status=transferred")[0] == {s["case"].number}
 
 
@@ -228,3 +233,20 @@ def test_a_ledger_beyond_the_count_cap_says_about_how_many(client, setup, monkey
         assert "共约" in html and "（估算）" in html
     else:  # SQLite deployments are county-sized: counted exactly
         assert "共约" not in html
+
+
+def test_ledger_pages_hold_the_right_rows_newest_first(client, setup, gaoping, staff, register):
+    from cases.modeladmin.ledger import CaseAdmin
+
+    per_page = CaseAdmin.list_per_page
+    clerk = Actor.staff(staff(gaoping, "petition"))
+    for _ in range(per_page + 3):
+        register(gaoping, clerk)
+    ordered = list(Case.objects.filter(mechanism=gaoping).order_by("-accepted_at", "-pk")
+                   .values_list("number", flat=True))
+    first = numbers_listed(client, setup["office"])[0]
+    second = numbers_listed(client, setup["office"], "?p=2")[0]
+    assert first == set(ordered[:per_page])
+    assert second == set(ordered[per_page:])
+    filtered = numbers_listed(client, setup["office"], "?status=transferred&p=1")[0]
+    assert filtered == {setup["case"].number}

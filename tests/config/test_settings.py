@@ -62,3 +62,14 @@ def test_suite_database_engine_is_reported(db, settings):
 
     print(f"database engine under test: {connection.vendor}")
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+def test_postgresql_workers_keep_their_connection(monkeypatch):
+    from config.settings.base import database_from_env
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://onestop@127.0.0.1:5432/onestop")
+    monkeypatch.delenv("DB_CONN_MAX_AGE", raising=False)
+    config = database_from_env()
+    assert config["CONN_MAX_AGE"] == 60 and config["CONN_HEALTH_CHECKS"] is True
+    monkeypatch.setenv("DB_CONN_MAX_AGE", "0")
+    assert database_from_env()["CONN_MAX_AGE"] == 0

@@ -87,7 +87,7 @@ def prepare_site(env: dict[str, str], log) -> None:
     static files the production manifest storage needs."""
     manage(env, "migrate", "--noinput", log=log)
     # setup_demo also sets an admin password: random, and its output is not kept.
-    manage(env, "setup_demo", "--cases", "0", "--password", secrets.token_urlsafe(16) + "aA1#",
+    manage(env, "setup_demo", "--cases", "0", "--password", "pw" + secrets.token_urlsafe(16) + "aA1#",
            log=log, quiet=True)
     manage(env, "collectstatic", "--noinput", log=log)
 

@@ -8,4 +8,4 @@ class IntakeConfig(AppConfig):
     verbose_name = "网上受理"
 
     def ready(self):
-        from forms import intake_form  # noqa: F401 - connects the form-class cache's signals
+        from forms import intake_form, links  # noqa: F401 - connect the caches' signals

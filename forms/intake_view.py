@@ -11,6 +11,7 @@ from cases.errors import CaseError
 from cases.identity import mask_name
 from cases.selectors import public_channels_by_mechanism
 from forms.abuse import TOKEN_FIELD, client_address, limit, limit_hit, new_token, valid_token
+from forms.links import tracking_page_url
 from forms.notice import privacy_notice_html
 from forms.services import AlreadySubmitted, receipt_for_token
 from forms.tracking import remember_case
@@ -18,20 +19,22 @@ from forms.tracking import remember_case
 FILES_DROPPED = "出于安全考虑，已选择的附件不会保留，请在提交前重新选择附件。"
 
 
-def intake_context(page) -> dict:
-    from forms.models import MechanismPage, TrackingPage
+def intake_context(page, *, receipt: bool = False) -> dict:
+    from forms.models import MechanismPage
 
     mechanism = page.mechanism
+    context = {"mechanism": mechanism, "tracking_url": tracking_page_url()}
+    if receipt:  # the receipt shows neither the form's notice nor the other channels
+        return context
     channels = next((m.public_channels for m in public_channels_by_mechanism()
                      if m.pk == mechanism.pk), [])
-    return {
-        "mechanism": mechanism,
+    context.update({
         "open": page.online_channel() is not None,
         "privacy_notice": privacy_notice_html(page),
         "other_channels": [c for c in channels if not c.is_online_form],
         "guide_page": MechanismPage.objects.live().public().filter(mechanism=mechanism).first(),
-        "tracking_page": TrackingPage.objects.live().public().first(),
-    }
+    })
+    return context
 
 
 def _no_store(response):
@@ -64,11 +67,13 @@ def render_form(page, request, form, *, status: int = 200, files_dropped: bool =
                                       status=status))
 
 
-def render_receipt(page, request, *, case=None):
-    context = page.get_context(request)
+def render_receipt(page, request, *, case=None, attachment_count: int | None = None):
+    context = page.get_context(request, receipt=True)
     if case is not None:
+        if attachment_count is None:  # a replayed receipt: count what the case has
+            attachment_count = case.attachments.count()
         context.update(case=case, masked_name=mask_name(case.complainant_name),
-                       clock=clock_label(case), attachment_count=case.attachments.count())
+                       clock=clock_label(case), attachment_count=attachment_count)
         remember_case(request, case)  # "查看办理进度" works without typing the code again
     return _no_store(TemplateResponse(request, page.get_landing_page_template(request), context))
 
@@ -114,7 +119,9 @@ def _post(page, request):
         except CaseError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            return page.render_landing_page(request, case)
+            # Just registered: the receipt needs no second look at what was stored.
+            return render_receipt(page, request, case=case,
+                                  attachment_count=len(form.cleaned_data["attachments"]))
     return render_form(page, request, form, files_dropped=files_dropped)
 
 

@@ -10,6 +10,16 @@ from wagtail.rich_text import expand_db_html
 
 
 def privacy_notice_html(page) -> SafeString:
+    # The form shows it and the submission fingerprints it: written once per page object.
+    key = (page.mechanism_id, page.privacy_notice)
+    memo = page.__dict__.get("_privacy_notice_html")
+    if memo is None or memo[0] != key:
+        memo = (key, _notice_html(page))
+        page.__dict__["_privacy_notice_html"] = memo
+    return memo[1]
+
+
+def _notice_html(page) -> SafeString:
     if page.privacy_notice.strip():
         return mark_safe(expand_db_html(page.privacy_notice))  # the office's own rich text
     return default_notice_html(page.mechanism)

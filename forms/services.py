@@ -13,7 +13,7 @@ from django.utils.html import strip_tags
 from cases.actors import Actor
 from cases.errors import CaseError
 from cases.models import Case
-from cases.services.intake import case_register, stored_files_rollback_guard
+from cases.services.intake import case_register_in_transaction, stored_files_rollback_guard
 from forms.models import IntakeReceipt
 from forms.notice import privacy_notice_html
 
@@ -36,8 +36,11 @@ class AlreadySubmitted(Exception):
 def receipt_for_token(token: str) -> IntakeReceipt | None:
     if not token:
         return None
-    return (IntakeReceipt.objects.select_related("case").filter(token=token, case__isnull=False)
-            .first())
+    # Asked before every submission and almost always empty: a narrow probe first, the receipt
+    # with its (wide) case only when there is one.
+    pk = (IntakeReceipt.objects.filter(token=token, case__isnull=False)
+          .values_list("pk", flat=True).first())
+    return None if pk is None else IntakeReceipt.objects.select_related("case").get(pk=pk)
 
 
 def notice_fingerprint(notice_html: str) -> str:
@@ -56,26 +59,38 @@ def case_extra(*, page, form) -> dict:
     }
 
 
-@stored_files_rollback_guard()  # outside the atomic block: runs after its rollback
-@transaction.atomic
+class _TokenTaken(Exception):
+    """The token's row exists (or is being written): roll back and look at it afterwards."""
+
+
 def intake_submit(*, page, form) -> Case:
     """Register the complaint in a valid intake form. Raises AlreadySubmitted when the form's
     token was used before (the same case is the answer) and CaseError when the service refuses."""
-    token = form.token
     try:
-        # First, so a concurrent second POST of the same token waits on this row and then fails.
-        with transaction.atomic():
-            receipt = IntakeReceipt.objects.create(token=token, page=page)
-    except IntegrityError:
-        existing = receipt_for_token(token)
+        return _register(page=page, form=form)
+    except _TokenTaken:
+        existing = receipt_for_token(form.token)
         if existing is None:
             raise CaseError("该表单正在提交，请稍候刷新页面查看结果。") from None
         raise AlreadySubmitted(existing) from None
+
+
+@stored_files_rollback_guard()  # outside the atomic block: runs after its rollback
+@transaction.atomic
+def _register(*, page, form) -> Case:
+    try:
+        # First, so a concurrent second POST of the same token waits on this row and then
+        # fails. No savepoint: the failed insert aborts the whole (still empty) transaction,
+        # and the existing receipt is read after the rollback.
+        receipt = IntakeReceipt.objects.create(token=form.token, page=page)
+    except IntegrityError:
+        raise _TokenTaken from None
     channel = page.online_channel()
     if channel is None:
         raise CaseError("网上受理暂未开通，请通过其他受理渠道反映。")
     data = form.cleaned_data
-    case = case_register(
+    # Inside this transaction and files guard: a refusal rolls back the receipt too.
+    case = case_register_in_transaction(
         mechanism=page.mechanism, channel=channel, actor=Actor.public(PUBLIC_ACTOR_LABEL),
         complainant_type=data["complainant_type"], complainant_name=data["complainant_name"],
         complainant_id_number=data["complainant_id_number"],

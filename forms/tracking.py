@@ -75,7 +75,11 @@ def case_lookup(*, number: str, code: str) -> Case | None:
 
 
 def remember_case(request, case: Case) -> None:
-    request.session.cycle_key()  # a fresh session id once the person has proven the code
+    # A fresh session id once the person has proven the code. A visitor without a session yet
+    # gets a brand-new id when it is first saved, so only an existing one is cycled (that
+    # would cost a create, a delete and an update instead of one insert).
+    if request.session.session_key is not None:
+        request.session.cycle_key()
     request.session[SESSION_KEY] = {"id": case.pk, "at": int(time.time())}
 
 

@@ -50,11 +50,9 @@ def tracking_url() -> str:
     base = getattr(settings, "ONESTOP_PUBLIC_BASE_URL", "") or settings.WAGTAILADMIN_BASE_URL
     path = "/track/"
     try:
-        from forms.models import TrackingPage
+        from forms.links import tracking_page_url  # cached: asked for every acknowledgement
 
-        page = TrackingPage.objects.live().public().first()
-        if page is not None and page.url:
-            path = page.url
+        path = tracking_page_url() or path
     except ImportError:  # the portal app is optional for the engine
         pass
     return base.rstrip("/") + path if path.startswith("/") else path

@@ -15,6 +15,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from cases.actors import Actor
@@ -176,7 +177,13 @@ def attachments_add(*, case: Case, files: list[NewAttachment], actor: Actor) -> 
 
 @stored_files_rollback_guard()
 @transaction.atomic
-def case_register(
+def case_register(**kwargs) -> Case:
+    """Register a complaint in its own transaction (a savepoint inside the caller's) and files
+    guard; the arguments are case_register_in_transaction's."""
+    return case_register_in_transaction(**kwargs)
+
+
+def case_register_in_transaction(
     *,
     mechanism: Mechanism,
     channel: Channel,
@@ -203,7 +210,11 @@ def case_register(
     risk_safety: bool = False,
     attachments: list[NewAttachment] = (),
 ) -> Case:
-    """Register a complaint: number it, start its clocks, write history and the first event."""
+    """Register a complaint: number it, start its clocks, write history and the first event.
+    For a caller whose own atomic block and stored_files_rollback_guard already enclose the
+    whole registration, so that a refusal rolls everything back (the online form): no savepoint."""
+    if not transaction.get_connection().in_atomic_block:
+        raise TransactionManagementError("case_register_in_transaction needs a transaction")
     check("register", None, case_roles(actor, None, mechanism=mechanism))
     for obj, label, field in ((channel, "受理渠道", "channel"), (category, "争议类别", "category"),
                               (tier, "分级", "tier")):

@@ -193,20 +193,20 @@ def test_a_refusal_inside_the_transaction_leaves_no_case_receipt_or_attachment(
         client, portal, form_url, valid_data, monkeypatch):
     from forms import services
 
-    real = services.case_register
+    real = services.case_register_in_transaction
 
     def register_then_fail(**kwargs):
         real(**kwargs)
         raise CaseError("测试：服务拒绝。")
 
-    monkeypatch.setattr(services, "case_register", register_then_fail)
+    monkeypatch.setattr(services, "case_register_in_transaction", register_then_fail)
     data = valid_data(attachments=[upload("a.jpg", jpeg_bytes(), "image/jpeg")])
     response = client.post(form_url, data)
     assert "测试：服务拒绝。" in response.content.decode()
     assert not Case.objects.exists() and not Attachment.objects.exists()
     assert not IntakeReceipt.objects.exists()
     # The same token works once the problem is gone (nothing of it was kept).
-    monkeypatch.setattr(services, "case_register", real)
+    monkeypatch.setattr(services, "case_register_in_transaction", real)
     data["attachments"] = [upload("a.jpg", jpeg_bytes(), "image/jpeg")]
     client.post(form_url, data)
     assert Case.objects.get().attachments.count() == 1

@@ -49,14 +49,16 @@ def employer_repeat(rule: WarningRule, *, today: date) -> list[Finding]:
 def group_size(rule: WarningRule, *, today: date, case: Case | None = None) -> list[Finding]:
     """An open case involving ≥ min_people people; at registration only that case is looked at."""
     least = rule.values()["min_people"]
-    if case is not None:
-        cases = _live(rule).filter(pk=case.pk, people_count__gte=least)
+    if case is not None:  # the case in hand at registration: no query for it
+        live = case.mechanism_id == rule.mechanism_id and case.status != CaseStatus.MERGED
+        rows = ([(case.pk, case.number, case.people_count, case.category.name)]
+                if live and case.people_count >= least else [])
     else:
-        cases = _live(rule).filter(people_count__gte=least, status__in=OPEN_STATUSES)
+        rows = (_live(rule).filter(people_count__gte=least, status__in=OPEN_STATUSES)
+                .order_by("pk").values_list("pk", "number", "people_count", "category__name"))
     return [Finding(number, (pk,), f"{number}（{category}）涉及 {people} 人，达到群体性争议预警线"
                                    f"（{least} 人），请关注风险、做好稳控。")
-            for pk, number, people, category in cases.order_by("pk")
-            .values_list("pk", "number", "people_count", "category__name")]
+            for pk, number, people, category in rows]
 
 
 def category_spike(rule: WarningRule, *, today: date) -> list[Finding]:

@@ -120,7 +120,7 @@ def warnings_scan(*, mechanism: Mechanism | None = None, today: date | None = No
     return result
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # runs in every registration: the caller's savepoint will do
 def warnings_check_case(*, case: Case, today: date | None = None) -> int:
     """The group-size rules for one newly registered case; returns the warnings created."""
     today = today or timezone.localdate()

@@ -104,7 +104,10 @@ class Poster:
             "id": make_resident_id(rng, region=REGION), "phone": make_mobile(rng),
             "employer": "压力测试建材有限公司", "code": make_credit_code(rng, region=REGION),
             "facts": f"第 {self.index} 份基准提交：单位未按时足额申报缴费，税务部门加收滞纳金。",
-            "request": "请求核实并依法处理。", "people": str(rng.randint(1, 30)),
+            "request": "请求核实并依法处理。",
+            # Mostly one person; now and then a group, which the group-size warning rule
+            # (≥ 10 people in the demo mechanisms) turns into a warning and a notice.
+            "people": str(1 if rng.random() < 0.9 else rng.randint(2, 30)),
         }
         if self.target == "bare":
             return {"name": person["name"], "id_number": person["id"], "phone": person["phone"],

@@ -48,7 +48,7 @@ def _web(label: str, size: dict) -> list[str]:
         lines.append(f"| 期间 {row['period']}（{row['runs']} 次） | {_ms(row)} | "
                      f"{row['queries']} | {ok} |")
     cmd = size["commands"]
-    lines += ["", "| 命令（独立进程，不含启动；3 次取中位数） | 用时（秒） | 启动后 RSS（MB） | "
+    lines += ["", "| 命令（独立进程，不含启动；报告 3 次取中位数，导出 1 次） | 用时（秒） | 启动后 RSS（MB） | "
               "峰值 RSS（MB） | 行数 |", "|---|---:|---:|---:|---:|",
               f"| `analysis_report --period 2025-Q4 --xlsx`（Word + Excel） | "
               f"{cmd['report']['seconds']:.2f} | {cmd['report']['base_mb']:.0f} | "

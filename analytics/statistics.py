@@ -14,11 +14,13 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from django.db import connection
 from django.db.models import Count, Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from analytics.dbfunctions import EpochDay, LocalDate, reporting_session
+from analytics.parallel import parallel_reads
 from analytics.periods import Period
 from analytics.workdays import nearest_rank, workday_counts
 from cases.identity import mask_identity, mask_name
@@ -171,23 +173,23 @@ DURATION_STAGES = [("受理至转办", "transferred_at"), ("受理至办结", "s
                    ("受理至反馈", "fed_back_at")]
 
 
-def durations(base) -> Table:
-    rows = []
-    for label, column in DURATION_STAGES:
-        # Local dates as day numbers straight from SQL: no datetime parsing per row.
-        # Local dates as day numbers straight from SQL, grouped: one row per (date, date).
-        groups = np.array(base.filter(**{f"{column}__isnull": False})
-                          .values(a=EpochDay("accepted_at"), b=EpochDay(column))
-                          .annotate(n=Count("pk")).values_list("a", "b", "n").order_by(),
-                          dtype=np.int64).reshape(-1, 3)
-        if not len(groups):
-            rows.append([label, 0, None, None, None])
-            continue
-        dates = groups[:, :2].astype("datetime64[D]")
-        days, weights = workday_counts(dates[:, 0], dates[:, 1]), groups[:, 2]
-        total = int(weights.sum())
-        rows.append([label, total, round(float(np.average(days, weights=weights)), 1),
-                     nearest_rank(days, 90, weights=weights), int(days.max())])
+def duration_row(base, label: str, column: str) -> list:
+    """[stage, cases, mean, 90th percentile, longest] in working days from acceptance."""
+    # Local dates as day numbers straight from SQL, grouped: one row per (date, date).
+    groups = np.array(base.filter(**{f"{column}__isnull": False})
+                      .values(a=EpochDay("accepted_at"), b=EpochDay(column))
+                      .annotate(n=Count("pk")).values_list("a", "b", "n").order_by(),
+                      dtype=np.int64).reshape(-1, 3)
+    if not len(groups):
+        return [label, 0, None, None, None]
+    dates = groups[:, :2].astype("datetime64[D]")
+    days, weights = workday_counts(dates[:, 0], dates[:, 1]), groups[:, 2]
+    return [label, int(weights.sum()), round(float(np.average(days, weights=weights)), 1),
+            nearest_rank(days, 90, weights=weights), int(days.max())]
+
+
+def durations(base, rows: list[list] | None = None) -> Table:
+    rows = rows or [duration_row(base, label, column) for label, column in DURATION_STAGES]
     return Table("durations", "办理时长（工作日）", ["环节", "件数", "平均", "90%分位", "最长"],
                  rows, ["", "", "dec1", "", ""],
                  note="按中国法定工作日计算，受理当日不计；90%分位：九成事项在该工作日数内完成。")
@@ -266,25 +268,35 @@ def figures_compute(*, mechanism: Mechanism, period: Period, today: date | None 
                     supervision: bool = True) -> Figures:
     """Every table of the statistics page, in page order."""
     today = today or timezone.localdate()
+    nested = connection.in_atomic_block  # then another connection might not see all rows
     with reporting_session():
-        return _figures(mechanism, period, today, supervision)
+        return _figures(mechanism, period, today, supervision, nested=nested)
 
 
-def _figures(mechanism: Mechanism, period: Period, today: date, supervision: bool) -> Figures:
+def _figures(mechanism: Mechanism, period: Period, today: date, supervision: bool, *,
+             nested: bool) -> Figures:
     from analytics.supervision import supervision_tables, warnings_table
 
     base = cases_in_period(mechanism, period)
     units = {u.pk: u for u in Unit.objects.filter(mechanism=mechanism).order_by("sort_order", "id")}
-    frame = cube(base)
+    jobs = {"frame": lambda: cube(base), "month": lambda: by_month(base, period),
+            "repeat": lambda: repeat_complainants(base), "employers": lambda: top_employers(base),
+            # one job per stage: the three scans are the longest, and run side by side
+            **{column: (lambda label=label, column=column: duration_row(base, label, column))
+               for label, column in DURATION_STAGES}}
+    if supervision:
+        jobs["supervision"] = lambda: [
+            *supervision_tables(mechanism=mechanism, period=period, today=today, units=units),
+            warnings_table(mechanism=mechanism, period=period)]
+    done = parallel_reads(jobs, nested=nested)
+    frame = done["frame"]
     status = by_status(frame)
     total = sum(row[1] for row in status.rows)
-    tables = [by_month(base, period), by_category(frame, mechanism), by_channel(frame, mechanism),
-              by_unit(frame, units), by_tier(frame, mechanism), status, durations(base),
-              on_time(frame, units), satisfaction(frame), repeat_complainants(base),
-              top_employers(base)]
-    if supervision:
-        tables += supervision_tables(mechanism=mechanism, period=period, today=today, units=units)
-        tables.append(warnings_table(mechanism=mechanism, period=period))
+    tables = [done["month"], by_category(frame, mechanism), by_channel(frame, mechanism),
+              by_unit(frame, units), by_tier(frame, mechanism), status,
+              durations(base, [done[column] for _, column in DURATION_STAGES]),
+              on_time(frame, units), satisfaction(frame), done["repeat"], done["employers"],
+              *done.get("supervision", [])]
     figures = Figures(mechanism, period, today, total, tables)
     figures.headline = _headline(figures)
     return figures

@@ -266,3 +266,25 @@ def test_query_count_does_not_grow_with_rows(dataset, staff, register, clock):
         register(dataset.mechanism, clerk, accepted_at=at(f"2025-08-{day:02d} 10:00"),
                  channel=dataset.mechanism.channels.get(code="unit-phone"))
     assert queries() == few
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tables_read_at_once_equal_tables_read_in_sequence(dataset, monkeypatch):
+    """On PostgreSQL the tables' queries run on several connections sharing one snapshot."""
+    from django.db import connection, transaction
+
+    from analytics import parallel
+
+    pools = []
+    real_pool = parallel.ThreadPoolExecutor
+    monkeypatch.setattr(parallel, "ThreadPoolExecutor",
+                        lambda **kwargs: pools.append(kwargs) or real_pool(**kwargs))
+    period = period_parse("2025")
+    at_once = figures_compute(mechanism=dataset.mechanism, period=period, today=dataset.today)
+    assert len(pools) == (1 if connection.vendor == "postgresql" else 0)
+    with transaction.atomic():  # inside a transaction: one connection, in sequence
+        in_sequence = figures_compute(mechanism=dataset.mechanism, period=period,
+                                      today=dataset.today)
+    assert len(pools) == (1 if connection.vendor == "postgresql" else 0)
+    assert at_once.total == in_sequence.total > 0
+    assert [(t.key, t.rows) for t in at_once.tables] == [(t.key, t.rows) for t in in_sequence.tables]

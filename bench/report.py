@@ -47,6 +47,8 @@ def _web(label: str, size: dict) -> list[str]:
         ok = "✓" if row["p95"] <= STATS_TARGET_S * 1000 else "✗"
         lines.append(f"| 期间 {row['period']}（{row['runs']} 次） | {_ms(row)} | "
                      f"{row['queries']} | {ok} |")
+    lines += ["", "统计页的 SQL 条数只计请求本身的连接：PostgreSQL 上各表的汇总查询在另外至多 3 个连接上"
+              "并行（共用一个快照，`analytics/parallel.py`），约 16 条，不在此数内。"]
     cmd = size["commands"]
     lines += ["", "| 命令（独立进程，不含启动；报告 3 次取中位数，导出 1 次） | 用时（秒） | 启动后 RSS（MB） | "
               "峰值 RSS（MB） | 行数 |", "|---|---:|---:|---:|---:|",

@@ -25,7 +25,12 @@ from cases.calendar import add_workdays, is_workday
 from cases.clocks import clocks_apply
 from cases.demo import ESCALATION, OPEN_CLOCKED, WINDOW_DAYS, Plan, _Seeder
 from cases.demo_steps import complainant_fields
-from cases.demo_texts import DECISIONS, FOLLOW_UPS, OBJECTIONS, RESULTS, SETTLE_METHODS
+from cases.demo_texts import (
+    DECISIONS,
+    FOLLOW_UPS,
+    OBJECTIONS,
+    settlement_texts,
+)
 from cases.models import (
     Case,
     CaseCounter,
@@ -210,11 +215,7 @@ class _BulkSeeder(_Seeder):
 
     def _put_settle(self, ctx, now):
         case, rng = ctx["case"], self.rng
-        method = rng.choice(SETTLE_METHODS.get(ctx["category"].code, SETTLE_METHODS[""]))
-        values = {"employer": ctx["employer"][0], "name": ctx["person"]["name"],
-                  "unit": case.lead_unit.short_name,
-                  "amount": f"{rng.randint(800, 60000)}.{rng.randint(0, 99):02d}"}
-        result, agreement = (text.format(**values) for text in RESULTS[method])
+        method, result, agreement = settlement_texts(rng, ctx, case.lead_unit.short_name)
         case.settlement_method, case.settlement_agreement, case.result = method, agreement, result
         case.settled_at, case.settled_by_unit = now, case.lead_unit
         self._event(ctx, "settle", self._clerk(case.lead_unit), case.lead_unit, now, note=result)

@@ -7,7 +7,14 @@ from datetime import timedelta
 from django.utils import timezone
 
 from cases.actors import Actor
-from cases.demo_texts import DECISIONS, FOLLOW_UPS, OBJECTIONS, RESULTS, SETTLE_METHODS  # noqa: F401
+from cases.demo_texts import (  # noqa: F401
+    DECISIONS,
+    FOLLOW_UPS,
+    OBJECTIONS,
+    RESULTS,
+    SETTLE_METHODS,
+    settlement_texts,
+)
 from cases.models import Case, ComplainantType, Satisfaction
 from cases.services import closing, handling, meetings
 from cases.services.intake import case_register
@@ -118,11 +125,7 @@ class DemoSteps:
 
     def _do_settle(self, ctx, clock):
         case, rng = ctx["case"], self.rng
-        method = rng.choice(SETTLE_METHODS.get(ctx["category"].code, SETTLE_METHODS[""]))
-        values = {"employer": ctx["employer"][0], "name": ctx["person"]["name"],
-                  "unit": case.lead_unit.short_name,
-                  "amount": f"{rng.randint(800, 60000)}.{rng.randint(0, 99):02d}"}
-        result, agreement = (text.format(**values) for text in RESULTS[method])
+        method, result, agreement = settlement_texts(rng, ctx, case.lead_unit.short_name)
         return handling.case_settle(case=case, actor=self.clerk[case.lead_unit_id], method=method,
                                     result=result, agreement=agreement)
 

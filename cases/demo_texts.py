@@ -99,3 +99,13 @@ OBJECTIONS = ["认为滞纳金不应由个人承担，对处理结果有异议�
               "单位至今未按协议补缴，对办理结果不认可。"]
 
 # Target mix (weights). "spot" ends 已反馈 through 当场办结.
+
+
+def settlement_texts(rng, ctx, unit_short_name: str) -> tuple[str, str, str]:
+    """(method, result, agreement) of a demo settlement, for the stepwise and the bulk seeder."""
+    method = rng.choice(SETTLE_METHODS.get(ctx["category"].code, SETTLE_METHODS[""]))
+    values = {"employer": ctx["employer"][0], "name": ctx["person"]["name"],
+              "unit": unit_short_name,
+              "amount": f"{rng.randint(800, 60000)}.{rng.randint(0, 99):02d}"}
+    result, agreement = (text.format(**values) for text in RESULTS[method])
+    return method, result, agreement

@@ -17,6 +17,7 @@ from analytics.models import TypicalCase, Warning, WarningRule
 from analytics.policy import may_manage
 from analytics.rules import EVALUATORS, REALERT_ON_NEW_CASES, Finding, group_size
 from cases.actors import Actor
+from cases.confcache import cached
 from cases.mechanism_schema import WarningParamError
 from cases.models import Case, Mechanism, Unit
 from notifications.rules import sms_number
@@ -125,8 +126,10 @@ def warnings_check_case(*, case: Case, today: date | None = None) -> int:
     """The group-size rules for one newly registered case; returns the warnings created."""
     today = today or timezone.localdate()
     created = 0
-    for rule in WarningRule.objects.filter(mechanism_id=case.mechanism_id, kind="group_size",
-                                           is_active=True).select_related("mechanism"):
+    rules = cached(("group_size_rules", case.mechanism_id), lambda: list(
+        WarningRule.objects.filter(mechanism_id=case.mechanism_id, kind="group_size",
+                                   is_active=True).select_related("mechanism")))
+    for rule in rules:
         for finding in group_size(rule, today=today, case=case):
             created += warning_record(rule=rule, finding=finding) == "created"
     return created

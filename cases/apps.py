@@ -11,3 +11,7 @@ class CasesConfig(AppConfig):
         from cases.services.deadlines import clocks_recompute_for_years
 
         register_calendar_listener(clocks_recompute_for_years)
+        # Cache invalidation only (no domain rule): configuration saves renew the stamp.
+        from cases import confcache
+
+        confcache.connect()

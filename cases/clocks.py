@@ -8,6 +8,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from cases.calendar import add_workdays, is_workday, span_is_provisional, workdays_between
+from cases.confcache import cached
 from cases.models import Case, DeadlineState, Extension, Tier, TierDeadline
 from cases.workflow import RUNNING_STAGE
 
@@ -29,8 +30,17 @@ CLOCK_FIELDS = [*DUE_FIELD.values(), "running_stage", "due_date", "warn_date", "
 
 def default_tier(mechanism) -> Tier | None:
     """Whatever cannot be settled on the spot is, until classified, handled by the lead unit."""
-    tiers = list(mechanism.tiers.all())
-    return next((t for t in tiers if t.route == Tier.Route.LEAD_UNIT), tiers[0] if tiers else None)
+    def find() -> Tier | None:
+        tiers = list(mechanism.tiers.all())
+        return next((t for t in tiers if t.route == Tier.Route.LEAD_UNIT),
+                    tiers[0] if tiers else None)
+
+    return cached(("default_tier", mechanism.pk), find) if mechanism.pk else find()
+
+
+def tier_deadlines(tier_id: int) -> list[TierDeadline]:
+    return cached(("tier_deadlines", tier_id),
+                  lambda: list(TierDeadline.objects.filter(tier_id=tier_id)))
 
 
 def workdays_before(day: date, n: int) -> date:
@@ -55,7 +65,7 @@ def clocks_apply(case: Case, *, deadlines: list[TierDeadline] | None = None,
                  extensions: dict[str, int] | None = None) -> None:
     """Recompute every stage due date and the running clock on `case` (the caller saves it)."""
     if deadlines is None:
-        deadlines = list(case.tier.deadlines.all()) if case.tier_id else []
+        deadlines = tier_deadlines(case.tier_id) if case.tier_id else []
     if extensions is None:
         extensions = approved_extension_days(case)
     for field in DUE_FIELD.values():

@@ -9,6 +9,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
+from cases.confcache import cached
 from cases.identity import validate_credit_code, validate_mobile, validate_resident_id
 from cases.models import ComplainantType, DisputeCategory
 from forms.abuse import HONEYPOT_FIELD, TOKEN_FIELD
@@ -30,6 +31,24 @@ def _text(label: str, *, max_length: int, required: bool = True, min_length: int
     return forms.CharField(label=label, max_length=max_length, min_length=min_length,
                            required=required, help_text=help_text, widget=widget,
                            error_messages=messages)
+
+
+class CategoryField(forms.ModelChoiceField):
+    """Checks the posted category against the mechanism's active categories as cached per
+    process (cases.confcache), not with a query per submission; the queryset still renders."""
+
+    mechanism_id: int | None = None
+
+    def to_python(self, value):
+        if value in self.empty_values or self.mechanism_id is None:
+            return super().to_python(value)
+        mechanism_id = self.mechanism_id
+        active = cached(("active_categories", mechanism_id), lambda: list(
+            DisputeCategory.objects.filter(mechanism_id=mechanism_id, is_active=True)))
+        found = next((c for c in active if str(c.pk) == str(value).strip()), None)
+        if found is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found
 
 
 class CoreIntakeForm(BaseForm):
@@ -56,7 +75,7 @@ class CoreIntakeForm(BaseForm):
         help_text="知道的可以填写，便于核查；不清楚可不填。",
         error_messages={"max_length": "统一社会信用代码应为18位"},
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
-    category = forms.ModelChoiceField(
+    category = CategoryField(
         label="争议类别", queryset=DisputeCategory.objects.none(), empty_label="请选择",
         error_messages={"required": "请选择争议类别。", "invalid_choice": "请选择争议类别。"})
     facts = _text("反映的主要内容", max_length=2000, min_length=10, textarea=True,
@@ -97,6 +116,7 @@ class CoreIntakeForm(BaseForm):
         if self.page is not None:
             self.fields["category"].queryset = DisputeCategory.objects.filter(
                 mechanism_id=self.page.mechanism_id, is_active=True).order_by("sort_order", "id")
+            self.fields["category"].mechanism_id = self.page.mechanism_id
 
     @property
     def honeypot_filled(self) -> bool:

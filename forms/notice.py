@@ -22,7 +22,10 @@ def privacy_notice_html(page) -> SafeString:
 def _notice_html(page) -> SafeString:
     if page.privacy_notice.strip():
         return mark_safe(expand_db_html(page.privacy_notice))  # the office's own rich text
-    return default_notice_html(page.mechanism)
+    from cases.confcache import cached
+
+    mechanism = page.mechanism
+    return cached(("default_notice", mechanism.pk), lambda: default_notice_html(mechanism))
 
 
 def default_notice_html(mechanism) -> SafeString:

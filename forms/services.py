@@ -78,13 +78,6 @@ def intake_submit(*, page, form) -> Case:
 @stored_files_rollback_guard()  # outside the atomic block: runs after its rollback
 @transaction.atomic
 def _register(*, page, form) -> Case:
-    try:
-        # First, so a concurrent second POST of the same token waits on this row and then
-        # fails. No savepoint: the failed insert aborts the whole (still empty) transaction,
-        # and the existing receipt is read after the rollback.
-        receipt = IntakeReceipt.objects.create(token=form.token, page=page)
-    except IntegrityError:
-        raise _TokenTaken from None
     channel = page.online_channel()
     if channel is None:
         raise CaseError("网上受理暂未开通，请通过其他受理渠道反映。")
@@ -100,6 +93,12 @@ def _register(*, page, form) -> Case:
         extra=case_extra(page=page, form=form),
         attachments=data["attachments"],
     )
-    receipt.case = case
-    receipt.save(update_fields=["case"])
+    try:
+        # Last, with the case: one insert. A concurrent second POST of the same token has by
+        # then waited for the number counter, which the first holds until it commits, and fails
+        # here. No savepoint: the failed insert aborts the whole transaction (case, number and
+        # files go with it), and the existing receipt is read after the rollback.
+        IntakeReceipt.objects.create(token=form.token, page=page, case=case)
+    except IntegrityError:
+        raise _TokenTaken from None
     return case

@@ -1,13 +1,13 @@
 """What the complainant may see and do with a case: lookup by number + query code, the verified
-case kept in the session (never the code in a URL), the public view, and the allowed actions."""
+case kept in a signed cookie (never the code in a URL), the public view, and the allowed actions."""
 
 from __future__ import annotations
 
-import time
 import unicodedata
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 
@@ -15,8 +15,10 @@ from cases.clocks import clock_label
 from cases.models import Case, CaseStatus, Satisfaction
 from cases.workflow import OPEN_STATUSES, TRANSITIONS, refusal
 
-SESSION_KEY = "onestop_tracked_case"
+COOKIE_NAME = "onestop_tracked_case"
+COOKIE_SALT = "onestop.forms.tracked-case"
 SESSION_TTL = 30 * 60  # seconds of inactivity before the code must be typed again
+_FORGET = ""  # request.onestop_tracked_number: "" deletes the cookie
 PUBLIC_ACTIONS = ("follow_up", "object")
 
 # Status in plain words; {forum} and {body} come from the mechanism.
@@ -74,33 +76,48 @@ def case_lookup(*, number: str, code: str) -> Case | None:
     return case
 
 
+# The proof "this visitor typed the number and the query code" is a cookie signed with
+# SECRET_KEY and timestamped (Django's signed cookies), holding only the case number the person
+# already has on the receipt; TrackingCookieMiddleware writes it. Not a session row: every
+# online receipt gives one, and a database session would cost two queries per submission.
 def remember_case(request, case: Case) -> None:
-    # A fresh session id once the person has proven the code. A visitor without a session yet
-    # gets a brand-new id when it is first saved, so only an existing one is cycled (that
-    # would cost a create, a delete and an update instead of one insert).
-    if request.session.session_key is not None:
-        request.session.cycle_key()
-    request.session[SESSION_KEY] = {"id": case.pk, "at": int(time.time())}
+    request.onestop_tracked_number = case.number
 
 
 def forget_case(request) -> None:
-    request.session.pop(SESSION_KEY, None)
+    request.onestop_tracked_number = _FORGET
 
 
 def tracked_case(request) -> Case | None:
-    entry = request.session.get(SESSION_KEY)
-    if not entry:
-        return None
-    if time.time() - entry.get("at", 0) > SESSION_TTL:
-        forget_case(request)
+    number = request.get_signed_cookie(COOKIE_NAME, default=None, salt=COOKIE_SALT,
+                                       max_age=SESSION_TTL)  # None if forged or expired
+    if not number:
+        if COOKIE_NAME in request.COOKIES:
+            forget_case(request)
         return None
     case = (Case.objects.select_related("mechanism", "category", "lead_unit", "accepting_unit")
-            .filter(pk=entry.get("id")).first())
+            .filter(number=number).first())
     if case is None:
         forget_case(request)
         return None
-    request.session[SESSION_KEY] = {"id": case.pk, "at": int(time.time())}
+    remember_case(request, case)  # another 30 minutes from now
     return case
+
+
+class TrackingCookieMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        number = getattr(request, "onestop_tracked_number", None)
+        if number:
+            response.set_signed_cookie(
+                COOKIE_NAME, number, salt=COOKIE_SALT, max_age=SESSION_TTL, httponly=True,
+                secure=settings.SESSION_COOKIE_SECURE, samesite="Lax")
+        elif number == _FORGET:
+            response.delete_cookie(COOKIE_NAME, samesite="Lax")
+        return response
 
 
 def public_actions(case: Case) -> set[str]:

@@ -1,5 +1,5 @@
 """Serving /track/: POST number + code (rate-limited, one message for every wrong pair), then
-the verified case from the session; rating (回访) and objection (异议) go through the services."""
+the verified case from its signed cookie; rating (回访) and objection (异议) go through the services."""
 
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def _lookup(page, request):
         form.add_error(None, WRONG_PAIR)
         return _render(page, request, lookup_form=form)
     remember_case(request, case)
-    return redirect(page.url)  # the code stays in the POST body and the session, never a URL
+    return redirect(page.url)  # the code stays in the POST body, never a URL or cookie
 
 
 def _rate(page, request, case):

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from cases.confcache import cached
 from cases.identity import looks_like_mobile, normalize_mobile
 from cases.models import CaseStatus, TimelineEvent
 from notifications.backends import configured_channels
@@ -25,7 +26,8 @@ RESULT_PREVIEW = 150  # characters of the feedback quoted in an SMS; the rest is
 
 def template_for(event: str, channel: str) -> MessageTemplate | None:
     """The active template, created from the defaults on first use; None when switched off."""
-    template = MessageTemplate.objects.filter(event=event, channel=channel).first()
+    template = cached(("message_template", event, channel),
+                      lambda: MessageTemplate.objects.filter(event=event, channel=channel).first())
     if template is None:
         default = DEFAULT_TEMPLATES.get((event, channel))
         if default is None:

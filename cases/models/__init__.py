@@ -27,9 +27,10 @@ from .mechanism import (
     Unit,
 )
 from .meeting import Meeting, MeetingItem
+from .stamp import ConfigStamp
 
 __all__ = [
-    "Attachment", "Case", "CaseCounter", "CaseStatus", "ClockStart", "ComplainantType",
+    "Attachment", "Case", "CaseCounter", "CaseStatus", "ClockStart", "ComplainantType", "ConfigStamp",
     "DeadlineState", "DocumentKind", "Extension", "FeedbackMethod", "Meeting", "MeetingItem",
     "Reminder", "Satisfaction", "SettlementMethod", "Stage", "TimelineEvent",
     "CalendarDay",

@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 from cases.storage import private_storage
 from security.fields import BlindIndexField, EncryptedTextField
 
+from .history import CaseHistoricalRecords
 from .mechanism import Channel, DisputeCategory, Mechanism, Stage, Tier, Unit
 
 
@@ -178,7 +179,7 @@ class Case(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     # The blind indexes are derived and only searched on live rows: history keeps the ciphertext.
-    history = HistoricalRecords(m2m_fields=[co_units], excluded_fields=[
+    history = CaseHistoricalRecords(m2m_fields=[co_units], excluded_fields=[
         "updated_at", "complainant_id_number_hash", "complainant_phone_hash"])
 
     class Meta:

@@ -58,7 +58,9 @@ class Mechanism(models.Model):
 
     @property
     def office_unit(self):
-        return self.units.filter(is_office=True).first()
+        from cases.confcache import cached
+
+        return cached(("office_unit", self.pk), lambda: self.units.filter(is_office=True).first())
 
 
 class MechanismLeader(models.Model):

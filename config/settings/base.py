@@ -77,10 +77,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "forms.tracking.TrackingCookieMiddleware",
     "security.middleware.SessionTimeoutMiddleware",  # after auth and messages
     "security.middleware.OTPRequiredMiddleware",  # after OTPMiddleware
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "home.routing.CachedPageRouteMiddleware",  # before Wagtail serves a page
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]

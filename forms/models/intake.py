@@ -123,14 +123,13 @@ class IntakeFormPage(AbstractForm):
                 {"mechanism": "该机制没有启用的“网上受理表单”渠道，请先在机制配置的受理渠道中启用。"})
 
     def online_channel(self):
-        # Asked by the form, the submission and the page context: once per request (the page
-        # object is fetched anew for every request, so the memo never outlives it).
-        memo = self.__dict__.get("_online_channel")
-        if memo is None or memo[0] != self.mechanism_id:
-            memo = (self.mechanism_id, self.mechanism.channels.filter(
-                is_online_form=True, is_active=True).order_by("sort_order", "id").first())
-            self.__dict__["_online_channel"] = memo
-        return memo[1]
+        # Asked by the form, the submission and the page context of every request.
+        from cases.confcache import cached
+        from cases.models import Channel
+
+        return cached(("online_channel", self.mechanism_id), lambda: Channel.objects.filter(
+            mechanism_id=self.mechanism_id, is_online_form=True, is_active=True,
+        ).order_by("sort_order", "id").first())
 
     # Wagtail's form-builder hooks, bent to the case engine.
     def get_form_class(self, *, cacheable: bool = False):

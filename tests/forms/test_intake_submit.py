@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 
+from cases.confcache import config_changed
 from cases.errors import CaseError
 from cases.identity import make_credit_code
 from cases.models import Attachment, Case, TimelineEvent
@@ -214,6 +215,7 @@ def test_a_refusal_inside_the_transaction_leaves_no_case_receipt_or_attachment(
 
 def test_closed_channel_shows_other_channels_instead_of_the_form(client, portal, form_url):
     portal.gaoping.channels.filter(is_online_form=True).update(is_active=False)
+    config_changed()  # QuerySet.update sends no signal: the per-process caches must be told
     html = client.get(form_url).content.decode()
     assert "网上受理暂未开通" in html and "12345政务服务便民热线" in html
     assert 'name="complainant_name"' not in html

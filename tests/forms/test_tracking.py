@@ -1,12 +1,16 @@
 """/track/: number + query code → public progress; rating once; objection; no enumeration."""
 
+import time
+from unittest import mock
+
 import pytest
+from django.http import HttpRequest
 
 from cases.actors import Actor
 from cases.models import Case, CaseStatus
 from cases.services.closing import case_feedback
 from cases.services.handling import case_classify, case_receive, case_settle, case_transfer
-from forms.tracking import SESSION_KEY, WRONG_PAIR, feedback_letter
+from forms.tracking import COOKIE_NAME, COOKIE_SALT, SESSION_TTL, WRONG_PAIR, feedback_letter
 from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +25,22 @@ def case(portal):
 @pytest.fixture
 def track_url(portal):
     return portal.track.url
+
+
+def tracked_number(client) -> str | None:
+    """The case number the browser's signed tracking cookie proves, or None."""
+    morsel = client.cookies.get(COOKIE_NAME)
+    if morsel is None or not morsel.value:
+        return None
+    request = HttpRequest()  # read back exactly as the site reads it
+    request.COOKIES[COOKIE_NAME] = morsel.value
+    return request.get_signed_cookie(COOKIE_NAME, default=None, salt=COOKIE_SALT,
+                                     max_age=SESSION_TTL)
+
+
+def later(seconds: float):
+    """The clock `seconds` ahead (for the cookie's age)."""
+    return mock.patch("django.core.signing.time.time", return_value=time.time() + seconds)
 
 
 def _lookup(client, url, number, code, **extra):
@@ -63,13 +83,13 @@ def test_wrong_code_and_unknown_number_get_the_same_message(client, case, track_
     unknown = _lookup(client, track_url, "GP-2099-999999", case.query_code).content.decode()
     for html in (wrong_code, unknown):
         assert WRONG_PAIR in html and case.number not in html.split("<form")[0]
-    assert SESSION_KEY not in client.session
+    assert tracked_number(client) is None
 
 
 def test_lookup_forgives_case_and_full_width_input(client, case, track_url):
     number = case.number.lower().translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789-"})
     _lookup(client, track_url, f" {number} ", case.query_code.lower())
-    assert client.session[SESSION_KEY]["id"] == case.pk
+    assert tracked_number(client) == case.number
 
 
 def test_failed_lookups_are_rate_limited_per_address(client, case, track_url):
@@ -78,20 +98,23 @@ def test_failed_lookups_are_rate_limited_per_address(client, case, track_url):
     response = _lookup(client, track_url, case.number, case.query_code)
     assert response.status_code == 429
     assert "查询次数过多" in response.content.decode()
-    assert SESSION_KEY not in client.session
+    assert tracked_number(client) is None
     ok = _lookup(client, track_url, case.number, case.query_code, REMOTE_ADDR="10.9.8.7")
     assert ok.status_code == 302
 
 
 def test_the_session_expires_and_leaving_forgets_the_case(client, case, track_url):
     _lookup(client, track_url, case.number, case.query_code)
-    session = client.session
-    session[SESSION_KEY] = {"id": case.pk, "at": 0}
-    session.save()
-    assert "请输入受理回执上的受理编号和查询码" in client.get(track_url).content.decode()
+    with later(SESSION_TTL - 60):  # still within 30 minutes: shown, and the clock restarts
+        assert case.number in client.get(track_url).content.decode()
+    with later(2 * SESSION_TTL - 90):  # 29.5 minutes after that visit
+        assert case.number in client.get(track_url).content.decode()
+    with later(3 * SESSION_TTL):
+        assert "请输入受理回执上的受理编号和查询码" in client.get(track_url).content.decode()
+    assert tracked_number(client) is None
     _lookup(client, track_url, case.number, case.query_code)
     client.post(track_url, {"action": "leave"})
-    assert SESSION_KEY not in client.session
+    assert tracked_number(client) is None
 
 
 def test_result_and_feedback_show_once_fed_back_and_the_complainant_rates_once(
@@ -151,3 +174,15 @@ def test_the_receipt_lets_the_person_follow_the_case_without_typing_the_code(
     client.post(form_url, valid_data())
     case = Case.objects.get()
     assert case.number in client.get(track_url).content.decode()
+
+
+def test_a_forged_or_tampered_tracking_cookie_proves_nothing(client, case, track_url):
+    client.cookies[COOKIE_NAME] = case.number  # unsigned: anyone could write a case number
+    html = client.get(track_url).content.decode()
+    assert "请输入受理回执上的受理编号和查询码" in html and "no-store" in client.get(track_url)["Cache-Control"]
+    _lookup(client, track_url, case.number, case.query_code)
+    other = make_case(mechanism=case.mechanism)
+    signed = client.cookies[COOKIE_NAME].value
+    client.cookies[COOKIE_NAME] = signed.replace(case.number, other.number)
+    assert other.number not in client.get(track_url).content.decode()
+    assert tracked_number(client) is None

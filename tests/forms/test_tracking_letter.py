@@ -14,9 +14,9 @@ from docgen.services import (
     document_regenerate,
     document_sign,
 )
-from forms.tracking import SESSION_KEY
+from forms.tracking import SESSION_TTL
 from tests.factories import make_case
-from tests.forms.test_tracking import _fed_back, _lookup
+from tests.forms.test_tracking import _fed_back, _lookup, later, tracked_number
 
 pytestmark = pytest.mark.django_db
 
@@ -88,14 +88,12 @@ def test_no_letter_without_a_proven_case_in_this_session(client, portal, fed_bac
     _lookup(client, portal.track.url, case.number, case.query_code)
     assert client.get(_download_url()).status_code == 200
     client.post(portal.track.url, {"action": "leave"})
-    assert SESSION_KEY not in client.session
+    assert tracked_number(client) is None
     assert client.get(_download_url()).status_code == 404
     # the session timed out: the code must be typed again
     _lookup(client, portal.track.url, case.number, case.query_code)
-    session = client.session
-    session[SESSION_KEY] = {"id": case.pk, "at": 0}
-    session.save()
-    assert client.get(_download_url()).status_code == 404
+    with later(SESSION_TTL + 5):
+        assert client.get(_download_url()).status_code == 404
 
 
 def test_another_cases_letter_is_never_served(client, portal, fed_back, office):

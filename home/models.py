@@ -6,6 +6,7 @@ from wagtail.models import Page
 
 class HomePage(Page):
     """The public portal's front page: what the service is and where to file a complaint."""
+    route_cacheable = True  # home.routing: served from the per-process route cache
 
     lead = models.CharField("导语", max_length=200, blank=True)
     intro = RichTextField("服务简介", blank=True)

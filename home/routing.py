@@ -7,6 +7,11 @@ language, and changes only when pages, sites or restrictions do — all of which
 configuration stamp. This middleware hands Wagtail's serve view what it would compute
 (``request._wagtail_site`` and ``request._wagtail_route_for_request``, the attributes Wagtail
 itself memoises them in); hooks, privacy checks and page.serve run exactly as before.
+
+Only page types that say ``route_cacheable = True`` are served from the cache: the instance is
+shared (copied per request) and its route must depend on the path alone, which holds for the
+project's own pages; any other page type (a third-party one, the stock form page of the
+benchmark) is routed by Wagtail on every request, as it would be without this middleware.
 """
 
 from __future__ import annotations
@@ -21,13 +26,19 @@ from wagtail.views import serve as wagtail_serve
 from cases.confcache import cached
 
 
+UNCACHEABLE = "uncacheable"
+
+
 def _route(request, path: str):
-    """(site, page, args, kwargs, view restrictions) as Wagtail finds them, or None."""
+    """(site, page, args, kwargs, view restrictions) as Wagtail finds them, None when there is
+    no page, UNCACHEABLE when the page type did not opt in."""
     site = Site.find_for_request(request)
     route = Page.route_for_request(request, path) if site else None
     if route is None:
         return None
     page, args, kwargs = route
+    if not getattr(page, "route_cacheable", False):
+        return UNCACHEABLE
     return site, copy.copy(page), tuple(args), dict(kwargs), list(page.get_view_restrictions())
 
 
@@ -40,8 +51,8 @@ def prime_route(request, path: str) -> None:
     hostname = split_domain_port(request._get_raw_host())[0]
     key = ("route", hostname, request.get_port(), translation.get_language(), path)
     entry = cached(key, lambda: _route(request, path))
-    if entry is None:
-        _uncached(request)  # a miss is not kept: let Wagtail answer (404) the usual way
+    if entry is None or entry == UNCACHEABLE:
+        _uncached(request)  # let Wagtail route it (404 for a miss) the usual way
         return
     site, page, args, kwargs, restrictions = entry
     page = copy.copy(page)  # per-request attributes set while serving stay on this request

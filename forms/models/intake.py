@@ -25,6 +25,7 @@ CORE_FIELDS_HELP = (
 
 class IntakeIndexPage(Page):
     """/submit/: the person picks the city; with a single intake page it goes straight there."""
+    route_cacheable = True  # home.routing: served from the per-process route cache
 
     intro = RichTextField("说明", blank=True)
 
@@ -84,6 +85,7 @@ class IntakeFormField(AbstractFormField):
 
 
 class IntakeFormPage(AbstractForm):
+    route_cacheable = True  # home.routing: served from the per-process route cache
     mechanism = models.ForeignKey(
         "cases.Mechanism", on_delete=models.PROTECT, related_name="+", verbose_name="争议处置机制",
         help_text="每个机制只能有一个网上受理页面；提交的事项由该机制的办公室受理。",

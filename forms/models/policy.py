@@ -9,6 +9,7 @@ from wagtail.models import Page
 
 
 class PolicyIndexPage(Page):
+    route_cacheable = True  # home.routing: served from the per-process route cache
     intro = RichTextField("说明", blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -26,6 +27,7 @@ class PolicyIndexPage(Page):
 
 
 class MechanismPage(Page):
+    route_cacheable = True  # home.routing: served from the per-process route cache
     mechanism = models.ForeignKey("cases.Mechanism", on_delete=models.PROTECT, related_name="+",
                                   verbose_name="争议处置机制")
     intro = RichTextField("导语", blank=True, help_text="显示在机制介绍之前。")

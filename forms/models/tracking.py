@@ -6,6 +6,7 @@ from wagtail.models import Page
 
 
 class TrackingPage(Page):
+    route_cacheable = True  # home.routing: served from the per-process route cache
     intro = RichTextField("说明", blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]

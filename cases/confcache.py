@@ -12,6 +12,7 @@ and a later change can never reuse the rolled-back one. Writes that send no sign
 
 from __future__ import annotations
 
+import functools
 import secrets
 import threading
 from collections.abc import Callable
@@ -83,6 +84,7 @@ def _is_config(sender) -> bool:
     return sender in _config_models() or issubclass(sender, Page)
 
 
+@functools.cache  # every save of every model asks; the set is fixed once the apps are loaded
 def _config_models() -> frozenset:
     from django.apps import apps
 

@@ -242,6 +242,8 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="保留 PostgreSQL 测试库")
+    parser.add_argument("--only", choices=list(TARGETS), action="append",
+                        help="只测某一对象（可重复；比较改动前后用，不写比值表）")
     args = parser.parse_args()
     args.run = f"{int(time.time()):x}"
 
@@ -264,12 +266,19 @@ def main() -> int:
     runs = []
     try:
         for round_no in range(1, args.rounds + 1):
-            for target in TARGETS:
+            for target in args.only or TARGETS:
                 result = run_target(target, server.port, args, round_no)
                 runs.append(result)
                 print(json.dumps(result, ensure_ascii=False), flush=True)
     finally:
         server.stop()
+    if args.only:
+        if not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            drop_database(args.db, name)
+        return 0
     totals = {}
     for target in TARGETS:
         mine = [r for r in runs if r["target"] == target]

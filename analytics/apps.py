@@ -14,3 +14,11 @@ class AnalyticsConfig(AppConfig):
 
         if warning_on_register not in EVENT_HOOKS:
             EVENT_HOOKS.append(warning_on_register)
+        # A warning raised at registration names the case by its (still provisional) number.
+        from analytics.models import Warning
+        from cases.numbering import NumberBearer, number_bearer_add
+
+        links = Warning.cases.through._meta
+        number_bearer_add(NumberBearer("analytics.Warning", ("key", "message"), (
+            f"id IN (SELECT {links.get_field('warning').column} FROM {links.db_table} "
+            f"WHERE {links.get_field('case').column} = %s)")))

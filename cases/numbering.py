@@ -4,12 +4,49 @@ The counter is incremented in the caller's transaction, so a rolled-back registr
 number back. One `UPDATE … RETURNING` both locks the row and takes the number: on PostgreSQL a
 concurrent taker waits on the row lock and then increments the committed value; on SQLite the
 IMMEDIATE transaction mode already holds the write lock from the first statement.
+
+The lock lasts until commit, so every registration of a mechanism queues behind the one holding
+it. A registration therefore writes its rows under a provisional number and takes the real one
+last (``case_number_assign``): the queue is then a few short UPDATEs long, not the whole
+registration (history, timeline, notifications). Rows that quote the number while it is
+provisional are listed in NUMBER_BEARERS, which apps extend from their ready().
 """
 
+import secrets
+from dataclasses import dataclass
+
+from django.apps import apps
 from django.db import IntegrityError, connections, transaction
 from django.db.transaction import TransactionManagementError
 
-from cases.models import CaseCounter, Mechanism
+from cases.models import Case, CaseCounter, Mechanism
+
+PROVISIONAL_PREFIX = "待编号-"
+
+
+@dataclass(frozen=True)
+class NumberBearer:
+    """Text columns of `model` that may quote a new case's number, and which of its rows belong
+    to that case (SQL with one %s for the case id)."""
+
+    model: str
+    columns: tuple[str, ...]
+    rows_of_case: str = "case_id = %s"
+
+
+NUMBER_BEARERS: list[NumberBearer] = [
+    NumberBearer("cases.TimelineEvent", ("note", "public_text")),
+]
+
+
+def number_bearer_add(bearer: NumberBearer) -> None:
+    if bearer not in NUMBER_BEARERS:
+        NUMBER_BEARERS.append(bearer)
+
+
+def provisional_number() -> str:
+    """Unique, and never a real number (those have no Chinese characters)."""
+    return PROVISIONAL_PREFIX + secrets.token_hex(8)
 
 
 def _increment(mechanism_id: int, year: int) -> int | None:
@@ -41,3 +78,26 @@ def case_number_take(*, mechanism: Mechanism, year: int) -> tuple[int, str]:
             pass  # another transaction created it first; take the number from it below
         seq = _increment(mechanism.pk, year)
     return seq, f"{mechanism.case_prefix}-{year}-{seq:06d}"
+
+
+def case_number_assign(*, case: Case) -> None:
+    """Give a case registered under a provisional number its real one: take it from the counter
+    and write it into the case, its creation history row and every NUMBER_BEARERS row. Call it
+    as the last write before commit: the counter stays locked until then."""
+    provisional = case.number
+    if not provisional.startswith(PROVISIONAL_PREFIX):
+        raise ValueError(f"{provisional} 已有正式编号")
+    seq, number = case_number_take(mechanism=case.mechanism, year=case.year)
+    connection = connections[Case.objects.db]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {quote(Case._meta.db_table)} SET number = %s, seq = %s "
+                       "WHERE id = %s", [number, seq, case.pk])
+        cursor.execute(f"UPDATE {quote(Case.history.model._meta.db_table)} SET number = %s, "
+                       "seq = %s WHERE id = %s AND number = %s", [number, seq, case.pk, provisional])
+        for bearer in NUMBER_BEARERS:
+            table = quote(apps.get_model(bearer.model)._meta.db_table)
+            sets = ", ".join(f"{quote(c)} = REPLACE({quote(c)}, %s, %s)" for c in bearer.columns)
+            cursor.execute(f"UPDATE {table} SET {sets} WHERE {bearer.rows_of_case}",
+                           [provisional, number] * len(bearer.columns) + [case.pk])
+    case.number, case.seq = number, seq

@@ -92,13 +92,17 @@ def _register(*, page, form) -> Case:
         facts=data["facts"], request=data["request"], people_count=data["people_count"],
         extra=case_extra(page=page, form=form),
         attachments=data["attachments"],
+        before_numbering=lambda case: _receipt_write(token=form.token, page=page, case=case),
     )
+    return case
+
+
+def _receipt_write(*, token: str, page, case: Case) -> None:
     try:
-        # Last, with the case: one insert. A concurrent second POST of the same token has by
-        # then waited for the number counter, which the first holds until it commits, and fails
-        # here. No savepoint: the failed insert aborts the whole transaction (case, number and
-        # files go with it), and the existing receipt is read after the rollback.
-        IntakeReceipt.objects.create(token=form.token, page=page, case=case)
+        # With the case, before its number: one insert. A concurrent second POST of the same
+        # token waits here on the first one's row until that commits, then fails. No savepoint:
+        # the failed insert aborts the whole transaction (case and files go with it), and the
+        # existing receipt is read after the rollback.
+        IntakeReceipt.objects.create(token=token, page=page, case=case)
     except IntegrityError:
         raise _TokenTaken from None
-    return case

@@ -25,7 +25,6 @@ from wagtail.views import serve as wagtail_serve
 
 from cases.confcache import cached
 
-
 UNCACHEABLE = "uncacheable"
 
 

@@ -16,5 +16,9 @@ class NotificationsConfig(AppConfig):
 
         if on_timeline_event not in EVENT_HOOKS:
             EVENT_HOOKS.append(on_timeline_event)
+        # The acknowledgement quotes the number, written before the case has its real one.
+        from cases.numbering import NumberBearer, number_bearer_add
+
+        number_bearer_add(NumberBearer("notifications.Outbox", ("subject", "body")))
         post_save.connect(on_timeline_saved, sender=TimelineEvent,
                           dispatch_uid="notifications.remind_events")

@@ -7,6 +7,7 @@ import logging
 import re
 import secrets
 import weakref
+from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from cases.models import (
     Tier,
     Unit,
 )
-from cases.numbering import case_number_take
+from cases.numbering import case_number_assign, provisional_number
 from cases.policy import case_roles, membership
 from cases.services.core import record_event, save_with_history
 from cases.workflow import check
@@ -209,10 +210,13 @@ def case_register_in_transaction(
     risk_public_opinion: bool = False,
     risk_safety: bool = False,
     attachments: list[NewAttachment] = (),
+    before_numbering: Callable[[Case], None] | None = None,
 ) -> Case:
-    """Register a complaint: number it, start its clocks, write history and the first event.
+    """Register a complaint: start its clocks, write history and the first event, number it.
     For a caller whose own atomic block and stored_files_rollback_guard already enclose the
-    whole registration, so that a refusal rolls everything back (the online form): no savepoint."""
+    whole registration, so that a refusal rolls everything back (the online form): no savepoint.
+    `before_numbering(case)` writes the caller's own rows before the number (and its lock) is
+    taken; nothing may follow the numbering in the transaction but the commit."""
     if not transaction.get_connection().in_atomic_block:
         raise TransactionManagementError("case_register_in_transaction needs a transaction")
     check("register", None, case_roles(actor, None, mechanism=mechanism))
@@ -244,9 +248,9 @@ def case_register_in_transaction(
     unit = _accepting_unit(actor=actor, mechanism=mechanism, requested=accepting_unit)
     accepted_at = accepted_at or timezone.now()
     year = timezone.localdate(accepted_at).year
-    seq, number = case_number_take(mechanism=mechanism, year=year)
+    number = provisional_number()  # the real one last: see cases.numbering
     case = Case(
-        number=number, mechanism=mechanism, year=year, seq=seq, query_code=new_query_code(),
+        number=number, mechanism=mechanism, year=year, seq=None, query_code=new_query_code(),
         channel=channel, channel_ticket=ticket, accepting_unit=unit,
         accepted_by=actor.history_user, accepted_at=accepted_at,
         complainant_type=complainant_type, complainant_name=complainant_name.strip(),
@@ -264,4 +268,7 @@ def case_register_in_transaction(
     record_event(case, action="register", actor=actor, unit=unit,
                  note=f"经{channel.name}受理" + (f"，工单号 {ticket}" if ticket else ""),
                  public=f"您反映的事项已由{unit.name}受理，受理编号 {number}")
+    if before_numbering is not None:
+        before_numbering(case)
+    case_number_assign(case=case)
     return case

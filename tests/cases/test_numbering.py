@@ -68,3 +68,45 @@ def test_concurrent_registration_gives_unique_gap_free_numbers(staff, register):
     assert len(numbers) == len(set(numbers)) == 40
     seqs = sorted(Case.objects.values_list("seq", flat=True))
     assert seqs == list(range(1, 41))
+
+
+def _text_columns_holding(text: str) -> list[str]:
+    """Every row of every model whose text columns contain `text` (encrypted columns excepted:
+    they hold personal data only)."""
+    from django.apps import apps
+    from django.db import models
+
+    from security.fields import EncryptedTextField
+
+    found = []
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.CharField | models.TextField) \
+                    and not isinstance(field, EncryptedTextField):
+                if model._base_manager.filter(**{f"{field.name}__contains": text}).exists():
+                    found.append(f"{model._meta.label}.{field.name}")
+    return found
+
+
+@pytest.mark.django_db
+def test_the_provisional_number_is_replaced_everywhere_it_was_written(
+        gaoping, staff, register, monkeypatch):
+    """Rows are written under a provisional number and the real one is taken last: the case, its
+    history, the timeline, the acknowledgement and a group warning must all end with the real one."""
+    from analytics.models import Warning
+    from cases import numbering
+    from notifications.models import Outbox
+
+    monkeypatch.setattr(numbering, "provisional_number", lambda: "待编号-probe0000")
+    monkeypatch.setattr("cases.services.intake.provisional_number", lambda: "待编号-probe0000")
+    gaoping.units.filter(is_office=True).update(liaison_phone="13800000000")  # warning SMS
+    case = register(gaoping, Actor.staff(staff(gaoping, "tax")), people_count=40,
+                    complainant_phone="13912345678")
+    assert case.number == f"GP-{case.year}-000001" and case.seq == 1
+    assert Case.objects.get(pk=case.pk).number == case.number
+    assert case.history.get().number == case.number and case.history.get().seq == 1
+    event = case.events.get(action="register")
+    assert event.public_text.endswith(f"受理编号 {case.number}")
+    assert case.number in Outbox.objects.get(case=case, event="acknowledgement").body
+    assert Warning.objects.get(cases=case).key == case.number
+    assert _text_columns_holding("待编号-probe0000") == []

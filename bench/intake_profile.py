@@ -53,7 +53,8 @@ def build_database(args, workdir: Path) -> dict[str, str]:
     return env
 
 
-def form_data(rng: random.Random, index: int, csrf: str, categories: list[str]) -> dict:
+def form_data(rng: random.Random, index: int, csrf: str, categories: list[str],
+              group_share: float | None = None) -> dict:
     from cases.identity import make_credit_code, make_mobile, make_resident_id
 
     return {
@@ -68,7 +69,10 @@ def form_data(rng: random.Random, index: int, csrf: str, categories: list[str]) 
         "category": rng.choice(categories),
         "facts": f"第 {index} 份剖析提交：单位未按时足额申报缴费，税务部门加收滞纳金。",
         "request": "请求核实并依法处理。",
-        "people_count": str(rng.randint(1, 30)),
+        # Default 1–30 people (most reach the group warning); --group-share 0.1 is
+        # bench/intake_bench.py's mix: one person, and now and then a group.
+        "people_count": str(rng.randint(1, 30) if group_share is None
+                            else 1 if rng.random() >= group_share else rng.randint(2, 30)),
         "privacy_consent": "on",
         "homepage_url": "",
     }
@@ -105,6 +109,8 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="cProfile the POSTs")
+    parser.add_argument("--group-share", type=float,
+                        help="share of posts with 2–30 people (intake_bench: 0.1); default 1–30 each")
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--reuse", help="existing work directory (skip migrate/setup_demo)")
     parser.add_argument("--reconnect", action="store_true",
@@ -135,7 +141,7 @@ def main() -> None:
     rng = random.Random(7)
 
     def post(index: int):
-        data = form_data(rng, index, csrf, categories)
+        data = form_data(rng, index, csrf, categories, args.group_share)
         t0 = time.perf_counter()
         resp = client.post("/submit/gaoping/", data)
         elapsed = (time.perf_counter() - t0) * 1000

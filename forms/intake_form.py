@@ -34,17 +34,15 @@ def _text(label: str, *, max_length: int, required: bool = True, min_length: int
 
 
 class CategoryField(forms.ModelChoiceField):
-    """Checks the posted category against the mechanism's active categories as cached per
-    process (cases.confcache), not with a query per submission; the queryset still renders."""
+    """Checks the posted category against the field's queryset (the mechanism's active
+    categories) as cached per process (cases.confcache), not with a query per submission."""
 
     mechanism_id: int | None = None
 
     def to_python(self, value):
         if value in self.empty_values or self.mechanism_id is None:
             return super().to_python(value)
-        mechanism_id = self.mechanism_id
-        active = cached(("active_categories", mechanism_id), lambda: list(
-            DisputeCategory.objects.filter(mechanism_id=mechanism_id, is_active=True)))
+        active = cached(("active_categories", self.mechanism_id), lambda: list(self.queryset))
         found = next((c for c in active if str(c.pk) == str(value).strip()), None)
         if found is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")

@@ -14,9 +14,11 @@ def warning_on_register(event) -> None:
     a savepoint: a warning must never stop a complaint from being registered."""
     if event.action != "register":
         return
-    from analytics.services import warnings_check_case
+    from analytics.services import warnings_check_case, warnings_due_at_registration
 
     try:
+        if not warnings_due_at_registration(case=event.case):
+            return  # the usual case: no savepoint, no query
         with transaction.atomic():
             warnings_check_case(case=event.case)
     except Exception:  # noqa: BLE001 — intake goes on; the next scan retries the rule

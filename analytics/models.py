@@ -3,9 +3,9 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from cases.mechanism_schema import WARNING_RULE_KINDS, WarningParamError, clean_warning_params
+from cases.models.history import ProjectHistoricalRecords
 
 RULE_KIND_CHOICES = [(kind, spec["label"]) for kind, spec in WARNING_RULE_KINDS.items()]
 
@@ -26,7 +26,7 @@ class WarningRule(models.Model):
     notify_police = models.BooleanField("同时通知公安联络员", default=False)
     is_active = models.BooleanField("启用", default=True)
 
-    history = HistoricalRecords()
+    history = ProjectHistoricalRecords()
 
     class Meta:
         verbose_name = "预警规则"
@@ -104,7 +104,7 @@ class TypicalCase(models.Model):
                                   blank=True, related_name="+", verbose_name="标记人")
     marked_at = models.DateTimeField("标记时间")
 
-    history = HistoricalRecords()
+    history = ProjectHistoricalRecords()
 
     class Meta:
         verbose_name = "典型案例"

@@ -121,18 +121,21 @@ def warnings_scan(*, mechanism: Mechanism | None = None, today: date | None = No
     return result
 
 
-@transaction.atomic(savepoint=False)  # runs in every registration: the caller's savepoint will do
-def warnings_check_case(*, case: Case, today: date | None = None) -> int:
-    """The group-size rules for one newly registered case; returns the warnings created."""
+def warnings_due_at_registration(*, case: Case, today: date | None = None) -> list:
+    """(rule, finding) pairs of the group-size rules a newly registered case meets. Reads only
+    the (cached) rules: most registrations meet none and then write nothing."""
     today = today or timezone.localdate()
-    created = 0
     rules = cached(("group_size_rules", case.mechanism_id), lambda: list(
         WarningRule.objects.filter(mechanism_id=case.mechanism_id, kind="group_size",
                                    is_active=True).select_related("mechanism")))
-    for rule in rules:
-        for finding in group_size(rule, today=today, case=case):
-            created += warning_record(rule=rule, finding=finding) == "created"
-    return created
+    return [(rule, finding) for rule in rules for finding in group_size(rule, today=today, case=case)]
+
+
+@transaction.atomic(savepoint=False)  # runs in registrations: the caller's savepoint will do
+def warnings_check_case(*, case: Case, today: date | None = None) -> int:
+    """The group-size rules for one newly registered case; returns the warnings created."""
+    return sum(warning_record(rule=rule, finding=finding) == "created"
+               for rule, finding in warnings_due_at_registration(case=case, today=today))
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ import time
 import traceback
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -94,6 +95,20 @@ def origin(stack) -> str:
     return f"{own or '(no project frame)'}  ← {lib}" if lib else own or "(no project frame)"
 
 
+def backend_cpu(connection) -> tuple[int, float] | None:
+    """(pid, CPU milliseconds so far) of this connection's PostgreSQL backend, read from /proc
+    (the server runs on this machine); None when it cannot be read."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = int(fields[11]) + int(fields[12])  # utime + stime
+    return pid, ticks * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 class Recorder:
     def __init__(self):
         self.rows: list[tuple[str, str]] = []
@@ -112,6 +127,7 @@ def main() -> None:
     parser.add_argument("--group-share", type=float,
                         help="share of posts with 2–30 people (intake_bench: 0.1); default 1–30 each")
     parser.add_argument("--top", type=int, default=35)
+    parser.add_argument("--stats-file", help="also save the cProfile statistics here (pstats)")
     parser.add_argument("--reuse", help="existing work directory (skip migrate/setup_demo)")
     parser.add_argument("--reconnect", action="store_true",
                         help="close the DB connection after each request (CONN_MAX_AGE=0)")
@@ -143,7 +159,9 @@ def main() -> None:
     def post(index: int):
         data = form_data(rng, index, csrf, categories, args.group_share)
         t0 = time.perf_counter()
-        resp = client.post("/submit/gaoping/", data)
+        # Form-encoded, as bench/load_intake.py and a browser without a photo send it.
+        resp = client.post("/submit/gaoping/", urlencode(data),
+                           content_type="application/x-www-form-urlencoded")
         elapsed = (time.perf_counter() - t0) * 1000
         body = resp.content.decode()
         if resp.status_code != 200 or not CASE_NUMBER.search(body):
@@ -166,6 +184,8 @@ def main() -> None:
         import cProfile
 
         profiler = cProfile.Profile()
+    backend_before = backend_cpu(connection) if args.pg else None
+    cpu_before = time.process_time()
     for i in range(args.posts):
         connection.queries_log.clear()  # the log keeps 9,000 entries: count from empty each time
         with CaptureQueriesContext(connection) as each:
@@ -175,12 +195,18 @@ def main() -> None:
             if profiler:
                 profiler.disable()
         counts.append(len(each))
+    cpu_ms = (time.process_time() - cpu_before) * 1000 / args.posts
+    backend_after = backend_cpu(connection) if args.pg else None
     times.sort()
     engine = "PostgreSQL" if args.pg else "SQLite"
     p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
     print(f"\n{engine}：{args.posts} 次 POST，中位数 {statistics.median(times):.2f} 毫秒，"
           f"p95 {p95:.2f} 毫秒，平均 {statistics.fmean(times):.2f} 毫秒；"
           f"每次 SQL {min(counts)}–{max(counts)} 条（案件共 {Case.objects.count()} 件）")
+    cpu = f"每次 POST 的 CPU：本进程 {cpu_ms:.2f} 毫秒"
+    if backend_before and backend_after and backend_before[0] == backend_after[0]:
+        cpu += f"，PostgreSQL 后端 {(backend_after[1] - backend_before[1]) / args.posts:.2f} 毫秒"
+    print(cpu + "（比墙钟时间稳定，用于前后对比）")
     print(f"\n一次 POST 的 SQL（{len(captured)} 条），按发出位置分组：")
     groups: dict[str, list[str]] = {}
     for where, sql in recorder.rows:
@@ -193,6 +219,8 @@ def main() -> None:
         import pstats
 
         print(f"\ncProfile（{args.posts} 次 POST，按累计时间）：")
+        if args.stats_file:
+            profiler.dump_stats(args.stats_file)
         stats = pstats.Stats(profiler).strip_dirs().sort_stats("cumulative")
         stats.print_stats(args.top)
         print("按自身时间：")

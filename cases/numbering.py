@@ -90,14 +90,24 @@ def case_number_assign(*, case: Case) -> None:
     seq, number = case_number_take(mechanism=case.mechanism, year=case.year)
     connection = connections[Case.objects.db]
     quote = connection.ops.quote_name
+    writes = [
+        (f"UPDATE {quote(Case._meta.db_table)} SET number = %s, seq = %s WHERE id = %s",
+         [number, seq, case.pk]),
+        (f"UPDATE {quote(Case.history.model._meta.db_table)} SET number = %s, seq = %s "
+         "WHERE id = %s AND number = %s", [number, seq, case.pk, provisional]),
+    ]
+    for bearer in NUMBER_BEARERS:
+        table = quote(apps.get_model(bearer.model)._meta.db_table)
+        sets = ", ".join(f"{quote(c)} = REPLACE({quote(c)}, %s, %s)" for c in bearer.columns)
+        writes.append((f"UPDATE {table} SET {sets} WHERE {bearer.rows_of_case}",
+                       [provisional, number] * len(bearer.columns) + [case.pk]))
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {quote(Case._meta.db_table)} SET number = %s, seq = %s "
-                       "WHERE id = %s", [number, seq, case.pk])
-        cursor.execute(f"UPDATE {quote(Case.history.model._meta.db_table)} SET number = %s, "
-                       "seq = %s WHERE id = %s AND number = %s", [number, seq, case.pk, provisional])
-        for bearer in NUMBER_BEARERS:
-            table = quote(apps.get_model(bearer.model)._meta.db_table)
-            sets = ", ".join(f"{quote(c)} = REPLACE({quote(c)}, %s, %s)" for c in bearer.columns)
-            cursor.execute(f"UPDATE {table} SET {sets} WHERE {bearer.rows_of_case}",
-                           [provisional, number] * len(bearer.columns) + [case.pk])
+        if connection.vendor == "postgresql":
+            # One round trip while the counter is locked: PostgreSQL runs every data-modifying
+            # WITH clause once, to completion, whether or not the main query reads it.
+            clauses = ", ".join(f"w{i} AS ({sql} RETURNING 1)" for i, (sql, _) in enumerate(writes))
+            cursor.execute(f"WITH {clauses} SELECT 1", [p for _, params in writes for p in params])
+        else:
+            for sql, params in writes:
+                cursor.execute(sql, params)
     case.number, case.seq = number, seq

@@ -7,9 +7,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from cases.models import Case, DocumentKind, Mechanism, Meeting
+from cases.models.history import ProjectHistoricalRecords
 from docgen.storage import private_storage
 
 
@@ -59,7 +59,7 @@ class Document(models.Model):
                                    blank=True, related_name="+", verbose_name="拟稿人")
     created_at = models.DateTimeField("拟稿时间", auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = ProjectHistoricalRecords()
 
     class Meta:
         verbose_name = "公文"
@@ -179,7 +179,7 @@ class CustomTemplate(models.Model):
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
     is_active = models.BooleanField("启用", default=True)
 
-    history = HistoricalRecords()
+    history = ProjectHistoricalRecords()
 
     class Meta:
         verbose_name = "自定义公文模板"

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -65,22 +65,37 @@ def outbox_enqueue(*, event: str, channel: str, recipient: str, body: str, subje
         raise ValueError(f"未配置的发送方式：{channel}")
     if len(dedupe_key) > MAX_DEDUPE_KEY:
         raise ValueError(f"dedupe_key 不能超过 {MAX_DEDUPE_KEY} 个字符。")
-    if dedupe_key and Outbox.objects.filter(dedupe_key=dedupe_key).exists():
+    row = Outbox(event=event[:40], channel=channel, recipient=recipient[:200],
+                 subject=subject[:200], body=body, case=case, dedupe_key=dedupe_key,
+                 next_attempt_at=not_before or timezone.now())
+    if not _insert_unless_duplicate(row):
         return None
-    try:
-        # A savepoint: a concurrent twin's insert must not break the caller's transaction.
-        with transaction.atomic():
-            row = Outbox.objects.create(
-                event=event[:40], channel=channel, recipient=recipient[:200], subject=subject[:200],
-                body=body, case=case, dedupe_key=dedupe_key,
-                next_attempt_at=not_before or timezone.now(),
-            )
-    except IntegrityError:
-        if dedupe_key and Outbox.objects.filter(dedupe_key=dedupe_key).exists():
-            return None
-        raise
     transaction.on_commit(_kick_worker)
     return row
+
+
+def _insert_unless_duplicate(row: Outbox) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id (PostgreSQL; SQLite ≥ 3.35): one statement
+    that writes nothing when a row with the same dedupe_key exists or is being written by a
+    concurrent twin (PostgreSQL waits for that one's outcome) — without a savepoint, and without
+    breaking the caller's transaction. False when nothing was written."""
+    meta = Outbox._meta
+    db = Outbox.objects.db
+    conn = connections[db]
+    quote = conn.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(row, True), conn) for f in fields]
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))}) "
+           f"ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}")
+    with conn.cursor() as cursor:
+        cursor.execute(sql, values)
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return False
+    row.pk = inserted[0]
+    row._state.adding, row._state.db = False, db
+    return True
 
 
 @transaction.atomic

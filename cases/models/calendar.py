@@ -1,7 +1,8 @@
 """Year calendars entered by staff as the State Council publishes them (holidays and 调休)."""
 
 from django.db import models
-from simple_history.models import HistoricalRecords
+
+from .history import ProjectHistoricalRecords
 
 
 class YearCalendar(models.Model):
@@ -12,7 +13,7 @@ class YearCalendar(models.Model):
     note = models.TextField("备注", blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    history = HistoricalRecords()
+    history = ProjectHistoricalRecords()
 
     class Meta:
         verbose_name = "年度工作日历"
@@ -35,7 +36,7 @@ class CalendarDay(models.Model):
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
     name = models.CharField("节日", max_length=30, blank=True, help_text="如：春节、国庆节")
 
-    history = HistoricalRecords()
+    history = ProjectHistoricalRecords()
 
     class Meta:
         verbose_name = "节假日与调休"

@@ -2,12 +2,11 @@
 
 from django.conf import settings
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from cases.storage import private_storage
 from security.fields import BlindIndexField, EncryptedTextField
 
-from .history import CaseHistoricalRecords
+from .history import CaseHistoricalRecords, ProjectHistoricalRecords
 from .mechanism import Channel, DisputeCategory, Mechanism, Stage, Tier, Unit
 
 
@@ -279,7 +278,7 @@ class Attachment(models.Model):
                                     blank=True, related_name="+")
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = ProjectHistoricalRecords()
 
     class Meta:
         verbose_name = "附件"
@@ -310,7 +309,7 @@ class Extension(models.Model):
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     decision_note = models.TextField("审批意见", blank=True)
 
-    history = HistoricalRecords()
+    history = ProjectHistoricalRecords()
 
     class Meta:
         verbose_name = "延期申请"

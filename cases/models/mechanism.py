@@ -5,7 +5,8 @@ no code branches on a city's name.
 """
 
 from django.db import models
-from simple_history.models import HistoricalRecords
+
+from .history import ProjectHistoricalRecords
 
 
 class Mechanism(models.Model):
@@ -46,7 +47,7 @@ class Mechanism(models.Model):
     )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    history = HistoricalRecords()
+    history = ProjectHistoricalRecords()
 
     class Meta:
         verbose_name = "争议处置机制"
@@ -72,7 +73,7 @@ class MechanismLeader(models.Model):
     title = models.CharField("任职", max_length=120, help_text="如：市政府常务副市长")
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
 
-    history = HistoricalRecords()
+    history = ProjectHistoricalRecords()
 
     class Meta:
         verbose_name = "机制负责人"
@@ -112,7 +113,7 @@ class Unit(models.Model):
         verbose_name="用户组", help_text="组内用户即本单位工作人员",
     )
 
-    history = HistoricalRecords()
+    history = ProjectHistoricalRecords()
 
     class Meta:
         verbose_name = "成员单位"
@@ -143,7 +144,7 @@ class DisputeCategory(models.Model):
     is_active = models.BooleanField("启用", default=True)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
 
-    history = HistoricalRecords()
+    history = ProjectHistoricalRecords()
 
     class Meta:
         verbose_name = "争议类别"
@@ -178,7 +179,7 @@ class Channel(models.Model):
     is_active = models.BooleanField("启用", default=True)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
 
-    history = HistoricalRecords()
+    history = ProjectHistoricalRecords()
 
     class Meta:
         verbose_name = "受理渠道"
@@ -212,7 +213,7 @@ class Tier(models.Model):
     )
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
 
-    history = HistoricalRecords()
+    history = ProjectHistoricalRecords()
 
     class Meta:
         verbose_name = "争议分级"
@@ -253,7 +254,7 @@ class TierDeadline(models.Model):
     warn_before = models.PositiveSmallIntegerField("提前预警（工作日）", default=1)
     note = models.CharField("依据", max_length=200, blank=True)
 
-    history = HistoricalRecords()
+    history = ProjectHistoricalRecords()
 
     class Meta:
         verbose_name = "环节时限"
@@ -285,7 +286,7 @@ class DocumentNumbering(models.Model):
     issuer = models.CharField("发文机关标志", max_length=120, blank=True,
                               help_text="留空则用机制的发文机关")
 
-    history = HistoricalRecords()
+    history = ProjectHistoricalRecords()
 
     class Meta:
         verbose_name = "文号规则"

@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from .case import Case
+from .history import ProjectHistoricalRecords
 from .mechanism import Mechanism
 
 
@@ -29,7 +29,7 @@ class Meeting(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    related_name="+")
 
-    history = HistoricalRecords()
+    history = ProjectHistoricalRecords()
 
     class Meta:
         verbose_name = "会商会议"
@@ -48,7 +48,7 @@ class MeetingItem(models.Model):
     decision = models.TextField("会商意见", blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = ProjectHistoricalRecords()
 
     class Meta:
         verbose_name = "会商事项"

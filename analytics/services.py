@@ -50,10 +50,11 @@ def _recipients(warning: Warning) -> list[Unit]:
     return units
 
 
-def _notify(warning: Warning, case_ids: tuple[int, ...]) -> None:
+def _notify(warning: Warning, case_ids: tuple[int, ...], case: Case | None) -> None:
     """Text the office's liaison, and the police liaison when the rule says so."""
     region = warning.mechanism.region
-    case = Case.objects.get(pk=case_ids[0]) if len(case_ids) == 1 else None
+    if case is None and len(case_ids) == 1:
+        case = Case.objects.get(pk=case_ids[0])
     for unit in _recipients(warning):
         mobile = sms_number(unit.liaison_phone)
         if not mobile:
@@ -66,8 +67,9 @@ def _notify(warning: Warning, case_ids: tuple[int, ...]) -> None:
             case=case, dedupe_key=f"warning-{warning.pk}-{unit.code}")
 
 
-def warning_record(*, rule: WarningRule, finding: Finding) -> str:
-    """Create, extend or leave alone the warning for one finding; returns which it did."""
+def warning_record(*, rule: WarningRule, finding: Finding, case: Case | None = None) -> str:
+    """Create, extend or leave alone the warning for one finding; returns which it did. `case`:
+    the finding's one case when the caller holds it (at registration its row is not yet written)."""
     now = timezone.now()
     current = (Warning.objects.select_for_update()
                .filter(rule=rule, key=finding.key, acknowledged_at=None).first())
@@ -96,7 +98,7 @@ def warning_record(*, rule: WarningRule, finding: Finding) -> str:
     except IntegrityError:
         return "unchanged"
     warning.cases.add(*finding.case_ids)
-    _notify(warning, finding.case_ids)
+    _notify(warning, finding.case_ids, case)
     return "created"
 
 
@@ -134,7 +136,7 @@ def warnings_due_at_registration(*, case: Case, today: date | None = None) -> li
 @transaction.atomic(savepoint=False)  # runs in registrations: the caller's savepoint will do
 def warnings_check_case(*, case: Case, today: date | None = None) -> int:
     """The group-size rules for one newly registered case; returns the warnings created."""
-    return sum(warning_record(rule=rule, finding=finding) == "created"
+    return sum(warning_record(rule=rule, finding=finding, case=case) == "created"
                for rule, finding in warnings_due_at_registration(case=case, today=today))
 
 

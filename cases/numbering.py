@@ -16,8 +16,11 @@ import secrets
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connections, transaction
+from django.db.models import Field
 from django.db.transaction import TransactionManagementError
+from django.utils import timezone
 
 from cases.models import Case, CaseCounter, Mechanism
 
@@ -80,34 +83,91 @@ def case_number_take(*, mechanism: Mechanism, year: int) -> tuple[int, str]:
     return seq, f"{mechanism.case_prefix}-{year}-{seq:06d}"
 
 
-def case_number_assign(*, case: Case) -> None:
-    """Give a case registered under a provisional number its real one: take it from the counter
-    and write it into the case, its creation history row and every NUMBER_BEARERS row. Call it
-    as the last write before commit: the counter stays locked until then."""
+def case_id_allocate(case: Case) -> None:
+    """Give a registration's case its primary key before its row is written, so that the rows
+    that point at it (timeline, outbox, receipt, attachments) can be written first: foreign keys
+    are checked at commit (Django creates them DEFERRABLE INITIALLY DEFERRED)."""
+    db = Case.objects.db
+    connection = connections[db]
+    table = Case._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s))",
+                           [connection.ops.quote_name(table), Case._meta.pk.column])
+        else:
+            # SQLite: the IMMEDIATE transaction holds the write lock, and the row is inserted
+            # before another case can take the next id (AUTOINCREMENT keeps its high mark).
+            cursor.execute(f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+                           f"COALESCE((SELECT MAX(id) FROM {connection.ops.quote_name(table)}), 0)) + 1",
+                           [table])
+        case.pk = cursor.fetchone()[0]
+    case._state.db = db  # relations may point at it (m2m adds check the database)
+
+
+def _history_columns() -> list[tuple[Field, str | None]]:
+    """(field of the historical case, the case column it copies or None for history_*)."""
+    case_columns = {f.column for f in Case._meta.concrete_fields}
+    columns = []
+    for field in Case.history.model._meta.concrete_fields:
+        if field.column == "history_id":
+            continue
+        if field.column in case_columns:
+            columns.append((field, field.column))
+        elif field.column in ("history_date", "history_change_reason", "history_type",
+                              "history_user_id"):
+            columns.append((field, None))
+        else:  # a simple-history upgrade added a column: write it like simple-history or fail
+            raise ImproperlyConfigured(f"未知的历史记录字段 {field.column}")
+    return columns
+
+
+def case_insert_numbered(*, case: Case, history_user, reason: str) -> None:
+    """Write a registration's case row under its real number, with the creation history row
+    simple-history would write (copied by the database from the case row itself), and put the
+    number into every NUMBER_BEARERS row written under the provisional one. The case must have
+    its id (case_id_allocate). Call it as the last write before commit: the counter stays locked
+    until then, so this is one statement on PostgreSQL (two on SQLite, four with bearers)."""
     provisional = case.number
     if not provisional.startswith(PROVISIONAL_PREFIX):
         raise ValueError(f"{provisional} 已有正式编号")
-    seq, number = case_number_take(mechanism=case.mechanism, year=case.year)
+    if case.pk is None:
+        raise ValueError("case_id_allocate first")
     connection = connections[Case.objects.db]
     quote = connection.ops.quote_name
-    writes = [
-        (f"UPDATE {quote(Case._meta.db_table)} SET number = %s, seq = %s WHERE id = %s",
-         [number, seq, case.pk]),
-        (f"UPDATE {quote(Case.history.model._meta.db_table)} SET number = %s, seq = %s "
-         "WHERE id = %s AND number = %s", [number, seq, case.pk, provisional]),
-    ]
+    case.seq, case.number = case_number_take(mechanism=case.mechanism, year=case.year)
+    fields = Case._meta.concrete_fields
+    values = [f.get_db_prep_save(f.pre_save(case, True), connection) for f in fields]
+    case_table = quote(Case._meta.db_table)
+    insert_case = (f"INSERT INTO {case_table} ({', '.join(quote(f.column) for f in fields)}) "
+                   f"VALUES ({', '.join(['%s'] * len(fields))})", values)
+    history = _history_columns()
+    history_values = {"history_date": getattr(case, "_history_date", timezone.now()),
+                      "history_change_reason": reason[:1000], "history_type": "+",
+                      "history_user_id": getattr(history_user, "pk", None)}
+    postgres = connection.vendor == "postgresql"
+    copied = ", ".join(quote(source) if source else "%s" for _, source in history)
+    insert_history = (
+        f"INSERT INTO {quote(Case.history.model._meta.db_table)} "
+        f"({', '.join(quote(field.column) for field, _ in history)}) SELECT {copied} "
+        + ("FROM c" if postgres else f"FROM {case_table} WHERE id = %s"),
+        [field.get_db_prep_save(history_values[field.column], connection)
+         for field, source in history if source is None]
+        + ([] if postgres else [case.pk]))
+    writes = [insert_history]
     for bearer in NUMBER_BEARERS:
         table = quote(apps.get_model(bearer.model)._meta.db_table)
         sets = ", ".join(f"{quote(c)} = REPLACE({quote(c)}, %s, %s)" for c in bearer.columns)
         writes.append((f"UPDATE {table} SET {sets} WHERE {bearer.rows_of_case}",
-                       [provisional, number] * len(bearer.columns) + [case.pk]))
+                       [provisional, case.number] * len(bearer.columns) + [case.pk]))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One round trip while the counter is locked: PostgreSQL runs every data-modifying
-            # WITH clause once, to completion, whether or not the main query reads it.
-            clauses = ", ".join(f"w{i} AS ({sql} RETURNING 1)" for i, (sql, _) in enumerate(writes))
-            cursor.execute(f"WITH {clauses} SELECT 1", [p for _, params in writes for p in params])
+        if postgres:
+            # One round trip while the counter is locked. Every data-modifying WITH clause runs
+            # once, to completion; the history row reads the case row the first one returns.
+            sql = (f"WITH c AS ({insert_case[0]} RETURNING *), "
+                   + ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(writes))
+                   + " SELECT 1")
+            cursor.execute(sql, insert_case[1] + [p for _, params in writes for p in params])
         else:
-            for sql, params in writes:
+            for sql, params in [insert_case, *writes]:
                 cursor.execute(sql, params)
-    case.number, case.seq = number, seq
+    case._state.adding = False

@@ -34,9 +34,9 @@ from cases.models import (
     Tier,
     Unit,
 )
-from cases.numbering import case_number_assign, provisional_number
+from cases.numbering import case_id_allocate, case_insert_numbered, provisional_number
 from cases.policy import case_roles, membership
-from cases.services.core import record_event, save_with_history
+from cases.services.core import record_event
 from cases.workflow import check
 
 logger = logging.getLogger(__name__)
@@ -263,12 +263,14 @@ def case_register_in_transaction(
         risk_public_opinion=risk_public_opinion, risk_safety=risk_safety,
     )
     clocks_apply(case, extensions={})
-    save_with_history(case, actor=actor, reason=f"受理登记（{channel.name}）")
+    # The case row itself is written last, numbered (cases.numbering); what points at it first.
+    case_id_allocate(case)
     attachments_add(case=case, files=list(attachments), actor=actor)
     record_event(case, action="register", actor=actor, unit=unit,
                  note=f"经{channel.name}受理" + (f"，工单号 {ticket}" if ticket else ""),
                  public=f"您反映的事项已由{unit.name}受理，受理编号 {number}")
     if before_numbering is not None:
         before_numbering(case)
-    case_number_assign(case=case)
+    case_insert_numbered(case=case, history_user=actor.history_user,
+                         reason=f"受理登记（{channel.name}）")
     return case

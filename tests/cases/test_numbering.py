@@ -1,5 +1,6 @@
 """Case numbers: readable, per mechanism and year, gap-free, unique under concurrency."""
 
+import random
 import threading
 
 import pytest
@@ -7,6 +8,7 @@ from django.db import connection, connections, transaction
 
 from cases.actors import Actor
 from cases.errors import CaseError
+from cases.identity import make_credit_code
 from cases.models import Case
 from tests.cases.conftest import at
 
@@ -110,3 +112,34 @@ def test_the_provisional_number_is_replaced_everywhere_it_was_written(
     assert case.number in Outbox.objects.get(case=case, event="acknowledgement").body
     assert Warning.objects.get(cases=case).key == case.number
     assert _text_columns_holding("待编号-probe0000") == []
+
+
+@pytest.mark.django_db
+def test_the_creation_history_row_is_the_one_simple_history_writes(
+        gaoping, staff, register, monkeypatch):
+    """The registration writes its case row and creation history row itself (numbered, in one
+    statement): saving the case again through the ORM right after must record no field change."""
+    from django.utils import timezone
+
+    real_now = timezone.now  # a clock in local time, as the tests' clocks are
+    monkeypatch.setattr(timezone, "now", lambda: timezone.localtime(real_now()))
+    clerk = staff(gaoping, "tax")
+    credit = make_credit_code(random.Random(3), region="140581")
+    case = register(gaoping, Actor.staff(clerk), people_count=3, complainant_phone="13912345678",
+                    employer_credit_code=credit, risk_group=True)
+    created = case.history.get()
+    assert (created.history_type, created.history_user) == ("+", clerk)
+    assert created.history_change_reason == "受理登记（12345政务服务便民热线）"
+    stored = Case.objects.get(pk=case.pk)
+    stored._history_user, stored._change_reason = clerk, "原样保存"
+    stored.save()
+    again, first = stored.history.all()[:2]
+    assert first.pk == created.pk and again.history_type == "~"
+    # Stored like simple-history's dates (SQLite keeps text): the database orders them too.
+    assert Case.history.filter(pk=created.pk, history_date__lte=again.history_date).exists()
+    assert again.diff_against(first).changes == []
+    skip = {"history_id", "history_date", "history_type", "history_change_reason"}
+    for field in Case.history.model._meta.concrete_fields:
+        if field.attname not in skip:
+            assert getattr(first, field.attname) == getattr(again, field.attname), field.attname
+    assert first.number == stored.number == case.number and first.complainant_phone == "13912345678"

@@ -86,20 +86,26 @@ def intake_serve(page, request):
     return render_form(page, request, form)
 
 
+def _submitted_before(page, request, token: str):
+    """The receipt page of the case this form's token registered, or None. Not asked first: a
+    valid form's registration finds its token taken itself (unique constraint, AlreadySubmitted);
+    only the answers that would not register anything look, so a repost still gets its receipt."""
+    existing = receipt_for_token(token) if valid_token(token) else None
+    return None if existing is None else _replay(page, request, AlreadySubmitted(existing))
+
+
 def _post(page, request):
     data = request.POST
     token = data.get(TOKEN_FIELD, "")
-    if valid_token(token):
-        existing = receipt_for_token(token)
-        if existing is not None:
-            return _replay(page, request, AlreadySubmitted(existing))
-    else:
+    if not valid_token(token):
         data = data.copy()
         data[TOKEN_FIELD] = new_token()
     files_dropped = bool(request.FILES)
     form = page.get_form(data, request.FILES, cacheable=True)
     lim = limit("submit")
     if limit_hit(lim, client_address(request)) > lim.count:
+        if replay := _submitted_before(page, request, token):
+            return replay
         form.is_valid()
         form.add_error(None, f"提交过于频繁，请 {lim.minutes} 分钟后再试，或通过其他受理渠道反映。")
         return render_form(page, request, form, status=429, files_dropped=files_dropped)
@@ -122,6 +128,8 @@ def _post(page, request):
             # Just registered: the receipt needs no second look at what was stored.
             return render_receipt(page, request, case=case,
                                   attachment_count=len(form.cleaned_data["attachments"]))
+    elif replay := _submitted_before(page, request, token):
+        return replay  # e.g. a category withdrawn since the first submission
     return render_form(page, request, form, files_dropped=files_dropped)
 
 

@@ -177,6 +177,24 @@ def test_submissions_are_rate_limited_per_address(client, portal, form_url, vali
     assert other.status_code == 200 and Case.objects.count() == 3
 
 
+def test_a_repost_gets_its_receipt_even_when_rate_limited_or_no_longer_valid(
+        client, portal, form_url, valid_data, settings):
+    """The person pressed "submit" again (or reloaded) after their complaint was registered:
+    the answer is the same receipt, not "too many submissions" nor a form error."""
+    settings.INTAKE_RATE_LIMITS = {"submit": (1, 3600)}
+    data = valid_data()
+    assert client.post(form_url, data).status_code == 200
+    case = Case.objects.get()
+    limited = client.post(form_url, data)
+    assert limited.status_code == 200 and case.query_code in limited.content.decode()
+    settings.INTAKE_RATE_LIMITS = {"submit": (100, 3600)}
+    case.category.is_active = False  # withdrawn from the form since the first submission
+    case.category.save()
+    invalid = client.post(form_url, data)
+    assert invalid.status_code == 200 and case.query_code in invalid.content.decode()
+    assert Case.objects.count() == 1 and IntakeReceipt.objects.count() == 1
+
+
 def test_forwarded_for_is_trusted_only_behind_a_configured_proxy(rf, settings):
     from forms.abuse import client_address
 

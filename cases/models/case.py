@@ -179,8 +179,14 @@ class Case(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     # The blind indexes are derived and only searched on live rows: history keeps the ciphertext.
-    history = CaseHistoricalRecords(m2m_fields=[co_units], excluded_fields=[
-        "updated_at", "complainant_id_number_hash", "complainant_phone_hash"])
+    # History is read by case id (and date, user); its copies of the other indexes were written
+    # with every change and never read.
+    history = CaseHistoricalRecords(
+        m2m_fields=[co_units],
+        excluded_fields=["updated_at", "complainant_id_number_hash", "complainant_phone_hash"],
+        no_db_index=["number", "employer_credit_code", "mechanism", "channel", "accepting_unit",
+                     "accepted_by", "category", "tier", "lead_unit", "settled_by_unit",
+                     "duplicate_of"])
 
     class Meta:
         verbose_name = "争议事项"

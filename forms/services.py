@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from functools import lru_cache
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -43,6 +44,7 @@ def receipt_for_token(token: str) -> IntakeReceipt | None:
     return None if pk is None else IntakeReceipt.objects.select_related("case").get(pk=pk)
 
 
+@lru_cache(maxsize=64)  # a handful of wordings, each parsed once per process, not per submission
 def notice_fingerprint(notice_html: str) -> str:
     """Which wording of the privacy notice the person agreed to (kept with the case)."""
     text = " ".join(strip_tags(notice_html).split())

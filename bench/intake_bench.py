@@ -16,7 +16,8 @@ The same gunicorn (production settings, `--workers` sync workers) serves all thr
 concurrent clients (in `--procs` processes) post to one target at a time for `--seconds` after
 `--warmup` seconds, and the targets take turns for `--rounds` rounds. Only answers that prove
 the save count (the saved row's id, the landing page, the receipt with a case number).
-Results go to var/bench/intake-result.json and, with --write, into docs/performance.md.
+Results go to var/bench/intake-result-<db>-<clients>.json; `make bench` (bench/run.py) renders
+the 32- and 50-client tables into docs/performance.md.
 """
 
 from __future__ import annotations

@@ -6,10 +6,11 @@ concurrent taker waits on the row lock and then increments the committed value; 
 IMMEDIATE transaction mode already holds the write lock from the first statement.
 
 The lock lasts until commit, so every registration of a mechanism queues behind the one holding
-it. A registration therefore writes its rows under a provisional number and takes the real one
-last (``case_number_assign``): the queue is then a few short UPDATEs long, not the whole
-registration (history, timeline, notifications). Rows that quote the number while it is
-provisional are listed in NUMBER_BEARERS, which apps extend from their ready().
+it. A registration therefore takes its case id first (``case_id_allocate``), writes the rows that
+point at the case under a provisional number, and takes the real number last: the case row, its
+creation history row and the number in the rows that quoted the provisional one are then one
+statement (``case_insert_numbered``), not the whole registration. Those rows are listed in
+NUMBER_BEARERS, which apps extend from their ready().
 """
 
 import secrets

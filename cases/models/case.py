@@ -87,8 +87,8 @@ class Case(models.Model):
     mechanism = models.ForeignKey(Mechanism, on_delete=models.PROTECT, related_name="cases",
                                   verbose_name="机制")
     year = models.PositiveSmallIntegerField("年度")
-    # Empty only inside the registration's own transaction (cases.numbering.case_number_assign).
-    seq = models.PositiveIntegerField("年度序号", null=True)
+    # The registration inserts the row already numbered (cases.numbering.case_insert_numbered).
+    seq = models.PositiveIntegerField("年度序号")
     query_code = models.CharField("查询码", max_length=12)
 
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="+", verbose_name="受理渠道")

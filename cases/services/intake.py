@@ -250,7 +250,7 @@ def case_register_in_transaction(
     year = timezone.localdate(accepted_at).year
     number = provisional_number()  # the real one last: see cases.numbering
     case = Case(
-        number=number, mechanism=mechanism, year=year, seq=None, query_code=new_query_code(),
+        number=number, mechanism=mechanism, year=year, query_code=new_query_code(),
         channel=channel, channel_ticket=ticket, accepting_unit=unit,
         accepted_by=actor.history_user, accepted_at=accepted_at,
         complainant_type=complainant_type, complainant_name=complainant_name.strip(),

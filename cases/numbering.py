@@ -24,6 +24,7 @@ from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from cases.models import Case, CaseCounter, Mechanism
+from cases.sql import insert_sql
 
 PROVISIONAL_PREFIX = "待编号-"
 
@@ -136,11 +137,8 @@ def case_insert_numbered(*, case: Case, history_user, reason: str) -> None:
     connection = connections[Case.objects.db]
     quote = connection.ops.quote_name
     case.seq, case.number = case_number_take(mechanism=case.mechanism, year=case.year)
-    fields = Case._meta.concrete_fields
-    values = [f.get_db_prep_save(f.pre_save(case, True), connection) for f in fields]
     case_table = quote(Case._meta.db_table)
-    insert_case = (f"INSERT INTO {case_table} ({', '.join(quote(f.column) for f in fields)}) "
-                   f"VALUES ({', '.join(['%s'] * len(fields))})", values)
+    insert_case = insert_sql(case, fields=list(Case._meta.concrete_fields), connection=connection)
     history = _history_columns()
     history_values = {"history_date": getattr(case, "_history_date", timezone.now()),
                       "history_change_reason": reason[:1000], "history_type": "+",

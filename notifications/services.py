@@ -22,6 +22,7 @@ from django.db import connection, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from cases.sql import insert_sql
 from notifications.backends import BaseBackend, OutgoingMessage, backend_for, configured_channels
 from notifications.models import Outbox
 
@@ -79,17 +80,13 @@ def _insert_unless_duplicate(row: Outbox) -> bool:
     that writes nothing when a row with the same dedupe_key exists or is being written by a
     concurrent twin (PostgreSQL waits for that one's outcome) — without a savepoint, and without
     breaking the caller's transaction. False when nothing was written."""
-    meta = Outbox._meta
     db = Outbox.objects.db
     conn = connections[db]
-    quote = conn.ops.quote_name
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    values = [f.get_db_prep_save(f.pre_save(row, True), conn) for f in fields]
-    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))}) "
-           f"ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}")
+    sql, values = insert_sql(row, fields=[f for f in Outbox._meta.concrete_fields if not f.primary_key],
+                             connection=conn)
     with conn.cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(f"{sql} ON CONFLICT DO NOTHING RETURNING "
+                       f"{conn.ops.quote_name(Outbox._meta.pk.column)}", values)
         inserted = cursor.fetchone()
     if inserted is None:
         return False

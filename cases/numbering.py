@@ -10,7 +10,8 @@ it. A registration therefore takes its case id first (``case_id_allocate``), wri
 point at the case under a provisional number, and takes the real number last: the case row, its
 creation history row and the number in the rows that quoted the provisional one are then one
 statement (``case_insert_numbered``), not the whole registration. Those rows are listed in
-NUMBER_BEARERS, which apps extend from their ready().
+NUMBER_BEARERS, which apps extend from their ready(). The rows the registration deferred
+(cases.deferred) are inserted by that same statement, already carrying the real number.
 """
 
 import secrets
@@ -19,10 +20,11 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connections, transaction
-from django.db.models import Field
+from django.db.models import Field, Model
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
+from cases.deferred import ids_allocate, ids_reserve, rows_take
 from cases.models import Case, CaseCounter, Mechanism
 from cases.sql import insert_sql
 
@@ -85,24 +87,27 @@ def case_number_take(*, mechanism: Mechanism, year: int) -> tuple[int, str]:
     return seq, f"{mechanism.case_prefix}-{year}-{seq:06d}"
 
 
-def case_id_allocate(case: Case) -> None:
+def case_id_allocate(case: Case, *, ids_for: tuple[type[Model], ...] = ()) -> None:
     """Give a registration's case its primary key before its row is written, so that the rows
     that point at it (timeline, outbox, receipt, attachments) can be written first: foreign keys
-    are checked at commit (Django creates them DEFERRABLE INITIALLY DEFERRED)."""
+    are checked at commit (Django creates them DEFERRABLE INITIALLY DEFERRED). On PostgreSQL the
+    same statement also reserves one id of each model in `ids_for` for the registration's
+    deferred rows (cases.deferred)."""
     db = Case.objects.db
     connection = connections[db]
-    table = Case._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s))",
-                           [connection.ops.quote_name(table), Case._meta.pk.column])
-        else:
-            # SQLite: the IMMEDIATE transaction holds the write lock, and the row is inserted
-            # before another case can take the next id (AUTOINCREMENT keeps its high mark).
+    if connection.vendor == "postgresql":
+        case.pk, *others = ids_allocate([Case, *ids_for])
+        for model, pk in zip(ids_for, others, strict=True):
+            ids_reserve(model, [pk])
+    else:
+        # SQLite: the IMMEDIATE transaction holds the write lock, and the row is inserted
+        # before another case can take the next id (AUTOINCREMENT keeps its high mark).
+        table = Case._meta.db_table
+        with connection.cursor() as cursor:
             cursor.execute(f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
                            f"COALESCE((SELECT MAX(id) FROM {connection.ops.quote_name(table)}), 0)) + 1",
                            [table])
-        case.pk = cursor.fetchone()[0]
+            case.pk = cursor.fetchone()[0]
     case._state.db = db  # relations may point at it (m2m adds check the database)
 
 
@@ -158,10 +163,15 @@ def case_insert_numbered(*, case: Case, history_user, reason: str) -> None:
         sets = ", ".join(f"{quote(c)} = REPLACE({quote(c)}, %s, %s)" for c in bearer.columns)
         writes.append((f"UPDATE {table} SET {sets} WHERE {bearer.rows_of_case}",
                        [provisional, case.number] * len(bearer.columns) + [case.pk]))
+    deferred = rows_take()
+    writes += [_deferred_insert(row, skip_duplicate, provisional, case.number, connection)
+               for row, skip_duplicate in deferred]
     with connection.cursor() as cursor:
         if postgres:
             # One round trip while the counter is locked. Every data-modifying WITH clause runs
             # once, to completion; the history row reads the case row the first one returns.
+            # (An UPDATE here does not see rows inserted by the same statement: the deferred
+            # rows get the real number in Python instead.)
             sql = (f"WITH c AS ({insert_case[0]} RETURNING *), "
                    + ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(writes))
                    + " SELECT 1")
@@ -170,3 +180,21 @@ def case_insert_numbered(*, case: Case, history_user, reason: str) -> None:
             for sql, params in [insert_case, *writes]:
                 cursor.execute(sql, params)
     case._state.adding = False
+    for row, _ in deferred:
+        row._state.adding, row._state.db = False, connection.alias
+
+
+def _bearer_columns(model: type[Model]) -> list[str]:
+    label = model._meta.label
+    return [c for b in NUMBER_BEARERS if b.model == label for c in b.columns]
+
+
+def _deferred_insert(row: Model, skip_duplicate: bool, provisional: str, number: str,
+                     connection) -> tuple[str, list]:
+    for column in _bearer_columns(type(row)):
+        attname = next(f.attname for f in row._meta.concrete_fields if f.column == column)
+        if value := getattr(row, attname):
+            setattr(row, attname, value.replace(provisional, number))
+    fields = [f for f in row._meta.concrete_fields if not (f.primary_key and row.pk is None)]
+    sql, params = insert_sql(row, fields=fields, connection=connection)
+    return (f"{sql} ON CONFLICT DO NOTHING" if skip_duplicate else sql), params

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from cases.actors import Actor
+from cases.deferred import row_defer
 from cases.errors import CaseError
 from cases.models import Case
 from cases.services.intake import case_register_in_transaction, stored_files_rollback_guard
@@ -61,20 +62,26 @@ def case_extra(*, page, form) -> dict:
     }
 
 
-class _TokenTaken(Exception):
-    """The token's row exists (or is being written): roll back and look at it afterwards."""
-
-
 def intake_submit(*, page, form) -> Case:
     """Register the complaint in a valid intake form. Raises AlreadySubmitted when the form's
     token was used before (the same case is the answer) and CaseError when the service refuses."""
     try:
         return _register(page=page, form=form)
-    except _TokenTaken:
+    except IntegrityError as exc:
+        if not _token_taken(exc):
+            raise
+        # Rolled back; a concurrent twin that held the token has committed (or given it up).
         existing = receipt_for_token(form.token)
         if existing is None:
             raise CaseError("该表单正在提交，请稍候刷新页面查看结果。") from None
         raise AlreadySubmitted(existing) from None
+
+
+def _token_taken(exc: IntegrityError) -> bool:
+    # PostgreSQL names the violated key intake_intakereceipt_token_key, SQLite
+    # intake_intakereceipt.token: both name the table and the column.
+    text = str(exc)
+    return IntakeReceipt._meta.db_table in text and "token" in text
 
 
 @stored_files_rollback_guard()  # outside the atomic block: runs after its rollback
@@ -100,11 +107,10 @@ def _register(*, page, form) -> Case:
 
 
 def _receipt_write(*, token: str, page, case: Case) -> None:
-    try:
-        # With the case, before its number: one insert. A concurrent second POST of the same
-        # token waits here on the first one's row until that commits, then fails. No savepoint:
-        # the failed insert aborts the whole transaction (case and files go with it), and the
-        # existing receipt is read after the rollback.
-        IntakeReceipt.objects.create(token=token, page=page, case=case)
-    except IntegrityError:
-        raise _TokenTaken from None
+    # Written with the case row (cases.deferred): a concurrent second POST of the same token
+    # waits on the first one's lock, then its numbering statement fails on the unique token and
+    # rolls back the whole transaction (case and files with it); intake_submit then reads the
+    # existing receipt. Outside a registration (never, today) it is saved at once.
+    receipt = IntakeReceipt(token=token, page=page, case=case)
+    if not row_defer(receipt):
+        receipt.save(force_insert=True)

@@ -22,6 +22,7 @@ from django.db import connection, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from cases.deferred import row_defer
 from cases.sql import insert_sql
 from notifications.backends import BaseBackend, OutgoingMessage, backend_for, configured_channels
 from notifications.models import Outbox
@@ -79,7 +80,10 @@ def _insert_unless_duplicate(row: Outbox) -> bool:
     """INSERT … ON CONFLICT DO NOTHING RETURNING id (PostgreSQL; SQLite ≥ 3.35): one statement
     that writes nothing when a row with the same dedupe_key exists or is being written by a
     concurrent twin (PostgreSQL waits for that one's outcome) — without a savepoint, and without
-    breaking the caller's transaction. False when nothing was written."""
+    breaking the caller's transaction. False when nothing was written. During a case's
+    registration the row goes with the case row (cases.deferred) and True means "queued"."""
+    if row_defer(row, skip_duplicate=True):
+        return True
     db = Outbox.objects.db
     conn = connections[db]
     sql, values = insert_sql(row, fields=[f for f in Outbox._meta.concrete_fields if not f.primary_key],

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cases.actors import Actor
 from cases.clocks import clocks_apply
+from cases.deferred import row_defer
 from cases.models import Case, TimelineEvent
 from cases.policy import acting_unit, case_roles
 from cases.workflow import Transition, check
@@ -42,11 +43,13 @@ def public_text(transition: Transition, case: Case, **values: Any) -> str:
 
 def record_event(case: Case, *, action: str, actor: Actor, unit=None, from_status: str = "",
                  note: str = "", public: str = "", data: dict | None = None) -> TimelineEvent:
-    event = TimelineEvent.objects.create(
+    event = TimelineEvent(
         case=case, at=timezone.now(), action=action, actor=actor.history_user,
         actor_label=actor.label, unit=unit, from_status=from_status, to_status=case.status,
         note=note, is_public=bool(public), public_text=public[:300], data=data or {},
     )
+    if not row_defer(event, needs_pk=True):  # a registration's first event goes with the case
+        event.save(force_insert=True)
     for hook in EVENT_HOOKS:
         hook(event)
     return event

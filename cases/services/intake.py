@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from cases.actors import Actor
 from cases.clocks import clocks_apply, default_tier
+from cases.deferred import rows_deferred
 from cases.errors import CaseError
 from cases.identity import validate_credit_code, validate_mobile, validate_resident_id
 from cases.models import (
@@ -32,6 +33,7 @@ from cases.models import (
     DisputeCategory,
     Mechanism,
     Tier,
+    TimelineEvent,
     Unit,
 )
 from cases.numbering import case_id_allocate, case_insert_numbered, provisional_number
@@ -263,14 +265,16 @@ def case_register_in_transaction(
         risk_public_opinion=risk_public_opinion, risk_safety=risk_safety,
     )
     clocks_apply(case, extensions={})
-    # The case row itself is written last, numbered (cases.numbering); what points at it first.
-    case_id_allocate(case)
-    attachments_add(case=case, files=list(attachments), actor=actor)
-    record_event(case, action="register", actor=actor, unit=unit,
-                 note=f"经{channel.name}受理" + (f"，工单号 {ticket}" if ticket else ""),
-                 public=f"您反映的事项已由{unit.name}受理，受理编号 {number}")
-    if before_numbering is not None:
-        before_numbering(case)
-    case_insert_numbered(case=case, history_user=actor.history_user,
-                         reason=f"受理登记（{channel.name}）")
+    # The case row itself is written last, numbered (cases.numbering); what points at it first —
+    # the rows that need no round trip of their own go with the case row (cases.deferred).
+    with rows_deferred():
+        case_id_allocate(case, ids_for=(TimelineEvent,))
+        attachments_add(case=case, files=list(attachments), actor=actor)
+        record_event(case, action="register", actor=actor, unit=unit,
+                     note=f"经{channel.name}受理" + (f"，工单号 {ticket}" if ticket else ""),
+                     public=f"您反映的事项已由{unit.name}受理，受理编号 {number}")
+        if before_numbering is not None:
+            before_numbering(case)
+        case_insert_numbered(case=case, history_user=actor.history_user,
+                             reason=f"受理登记（{channel.name}）")
     return case

@@ -64,17 +64,17 @@ def test_committed_attachments_keep_their_files(portal, django_capture_on_commit
 
 
 def test_a_rolled_back_form_submission_leaves_no_file(client, portal, valid_data, monkeypatch):
+    import cases.services.intake as intake_services
     from forms.models import IntakeReceipt
 
     before = stored_files()
-    real_save = IntakeReceipt.save
+    real_insert = intake_services.case_insert_numbered
 
-    def save_fails(self, *args, **kwargs):
-        if self.case_id:  # the last write, after the case and its files
-            raise RuntimeError("测试：回执保存失败")
-        return real_save(self, *args, **kwargs)
+    def insert_then_fail(**kwargs):  # the last write: case, receipt and files are all written
+        real_insert(**kwargs)
+        raise RuntimeError("测试：登记最后一步失败")
 
-    monkeypatch.setattr(IntakeReceipt, "save", save_fails)
+    monkeypatch.setattr(intake_services, "case_insert_numbered", insert_then_fail)
     data = valid_data(attachments=[upload("欠费通知.jpg", jpeg_bytes(), "image/jpeg")])
     with pytest.raises(RuntimeError):
         client.post(portal.form_page.url, data)

@@ -13,14 +13,17 @@ from notifications.models import Outbox
 pytestmark = pytest.mark.django_db
 
 # 13 on SQLite inside the test transaction (a savepoint pair instead of BEGIN/COMMIT) once the
-# year's counter exists: the stamp, the case id, the timeline event, the acknowledgement, the
-# receipt, the number, then the case row, its history row and the three UPDATEs that put the number
-# where the provisional one was written (cases.numbering; one statement on PostgreSQL). A repost
-# costs as much: its registration finds the token taken and rolls back, then the receipt is read.
-# 63 before issue #11, 38 before page routes and configuration were cached per process, 20 before
-# the case row was written last. The margin absorbs a small rule or hook added elsewhere, not a
-# page-tree walk, a configuration read or a session row coming back.
+# year's counter exists: the stamp, the case id, the timeline event, the number, then the case row,
+# its history row, the three UPDATEs that put the number where the provisional one was written,
+# the acknowledgement and the receipt (cases.numbering and cases.deferred; on PostgreSQL the
+# timeline event goes with them too and all that is one statement). 63 before issue #11, 38
+# before page routes and configuration were cached per process, 20 before the case row was
+# written last. The margin absorbs a small rule or hook added elsewhere, not a page-tree walk, a
+# configuration read or a session row coming back.
 MAX_QUERIES_PER_POST = 15
+# A repost runs the registration until its receipt meets the taken token in that last statement,
+# rolls back and reads the receipt (19 on SQLite): the common first post pays no lookup for it.
+MAX_QUERIES_PER_REPOST = 22
 
 
 def _receipt(html: str) -> tuple[str, str]:
@@ -49,11 +52,11 @@ def test_a_submission_costs_a_fixed_small_number_of_queries(
     assert number in tracking and 'name="code"' not in tracking
 
 
-def test_the_same_form_posted_again_is_as_cheap_and_registers_nothing(
+def test_the_same_form_posted_again_costs_a_fixed_number_and_registers_nothing(
         client, portal, form_url, valid_data, django_assert_max_num_queries):
     data = valid_data()
     first = _receipt(client.post(form_url, data).content.decode())
-    with django_assert_max_num_queries(MAX_QUERIES_PER_POST):
+    with django_assert_max_num_queries(MAX_QUERIES_PER_REPOST):
         again = client.post(form_url, data)
     assert _receipt(again.content.decode()) == first
     assert Case.objects.count() == 1

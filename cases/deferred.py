@@ -1,0 +1,93 @@
+"""Rows a registration writes together with its numbered case row, in the same statement.
+
+While a case is registered (cases.services.intake), the rows that only point at the new case —
+its first timeline event, the outbox messages its hooks queue, the online form's receipt — are
+not inserted one round trip each: they are held here and written by ``case_insert_numbered``
+with the case row (on PostgreSQL one data-modifying WITH; on SQLite one statement after another
+in the same transaction). They carry the real case number, not the provisional one.
+
+What a deferred row gives up, and why that is safe for the rows deferred here:
+- no pre_save/post_save signals: none of these models has a receiver that acts on them
+  (notifications.rules.on_timeline_saved acts only on "remind" rows, never written here);
+- no history: a historied model is refused (its history row would be lost);
+- until the case row is written, the rows cannot be read back — nor can the case (docs/portal.md);
+- a row deferred with ``skip_duplicate`` is written unless one with the same unique key exists
+  (INSERT … ON CONFLICT DO NOTHING), but the caller cannot learn which happened;
+- a unique conflict of any other deferred row fails the numbering statement (IntegrityError),
+  which rolls the whole registration back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django.db import connections
+from django.db.models import Model
+
+
+@dataclass
+class DeferredRows:
+    ids: dict[type[Model], list[int]] = field(default_factory=dict)  # allocated, not yet used
+    rows: list[tuple[Model, bool]] = field(default_factory=list)  # (row, skip_duplicate)
+
+
+_current: ContextVar[DeferredRows | None] = ContextVar("onestop_deferred_rows", default=None)
+
+
+@contextmanager
+def rows_deferred() -> Iterator[DeferredRows]:
+    """Hold the rows ``row_defer`` is given until ``rows_take``; dropped if never taken."""
+    token = _current.set(DeferredRows())
+    try:
+        yield _current.get()
+    finally:
+        _current.reset(token)
+
+
+def ids_allocate(models: list[type[Model]]) -> list[int]:
+    """One primary key for each model, in one statement: PostgreSQL only (a sequence never
+    hands a value out twice; SQLite's next id is only known for the row written next)."""
+    connection = connections[models[0].objects.db]
+    quote = connection.ops.quote_name
+    calls = ", ".join("nextval(pg_get_serial_sequence(%s, %s))" for _ in models)
+    params = [p for m in models for p in (quote(m._meta.db_table), m._meta.pk.column)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {calls}", params)
+        return list(cursor.fetchone())
+
+
+def ids_reserve(model: type[Model], ids: list[int]) -> None:
+    """Let the current registration give `ids` (from ids_allocate) to deferred `model` rows."""
+    pending = _current.get()
+    if pending is not None:
+        pending.ids.setdefault(model, []).extend(ids)
+
+
+def row_defer(row: Model, *, needs_pk: bool = False, skip_duplicate: bool = False) -> bool:
+    """Hold `row` for the case's numbering statement; False (nothing held) outside a
+    registration, or when `needs_pk` and no id was reserved for its model — then save it now."""
+    pending = _current.get()
+    if pending is None:
+        return False
+    model = type(row)
+    if getattr(model._meta, "simple_history_manager_attribute", None):
+        raise TypeError(f"{model.__name__} 有修改历史，不能延后写入")
+    if needs_pk:
+        free = pending.ids.get(model)
+        if not free:
+            return False
+        row.pk = free.pop(0)
+    pending.rows.append((row, skip_duplicate))
+    return True
+
+
+def rows_take() -> list[tuple[Model, bool]]:
+    """The rows held so far (and no longer held): for case_insert_numbered."""
+    pending = _current.get()
+    if pending is None:
+        return []
+    rows, pending.rows = pending.rows, []
+    return rows

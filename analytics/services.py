@@ -92,7 +92,7 @@ def warning_record(*, rule: WarningRule, finding: Finding, case: Case | None = N
             return "unchanged"
     try:
         with transaction.atomic():  # a concurrent scan or registration may have just made it
-            warning = Warning.objects.create(mechanism_id=rule.mechanism_id, rule=rule,
+            warning = Warning.objects.create(mechanism=rule.mechanism, rule=rule,
                                              key=finding.key, message=finding.message,
                                              created_at=now, updated_at=now)
     except IntegrityError:

@@ -45,8 +45,11 @@ class EncryptedTextField(models.TextField):
         leaves the hash out, so its copy of this field indexes nothing)."""
         if not self.blind_index:
             return ""
-        names = {f.name for f in model._meta.concrete_fields}
-        return self.blind_index if self.blind_index in names else ""
+        known = self.__dict__.setdefault("_siblings", {})  # asked on every save of every row
+        if model not in known:
+            names = {f.name for f in model._meta.concrete_fields}
+            known[model] = self.blind_index if self.blind_index in names else ""
+        return known[model]
 
     def check(self, **kwargs):
         errors = super().check(**kwargs)

@@ -7,15 +7,17 @@ IMMEDIATE transaction mode already holds the write lock from the first statement
 
 The lock lasts until commit, so every registration of a mechanism queues behind the one holding
 it. A registration therefore takes its case id first (``case_id_allocate``), writes the rows that
-point at the case under a provisional number, and takes the real number last: the case row, its
-creation history row and the number in the rows that quoted the provisional one are then one
-statement (``case_insert_numbered``), not the whole registration. Those rows are listed in
+point at the case under a provisional number, and takes the real number last: on PostgreSQL the
+counter UPDATE, the case row, its creation history row and the number in the rows that quoted the
+provisional one are one statement (``case_insert_numbered``) followed by the commit, not the
+whole registration. Those rows are listed in
 NUMBER_BEARERS, which apps extend from their ready(). The rows the registration deferred
 (cases.deferred) are inserted by that same statement, already carrying the real number.
 """
 
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
@@ -26,7 +28,7 @@ from django.utils import timezone
 
 from cases.deferred import ids_allocate, ids_reserve, rows_take
 from cases.models import Case, CaseCounter, Mechanism
-from cases.sql import insert_sql
+from cases.sql import insert_select_sql, insert_sql
 
 PROVISIONAL_PREFIX = "待编号-"
 
@@ -56,19 +58,32 @@ def provisional_number() -> str:
     return PROVISIONAL_PREFIX + secrets.token_hex(8)
 
 
-def _increment(mechanism_id: int, year: int) -> int | None:
-    """The counter's new value, or None when the row does not exist yet."""
-    db = CaseCounter.objects.db
-    quote = connections[db].ops.quote_name
+def _counter_update_sql(connection) -> str:
+    """Lock the counter row and take the next value (%s: mechanism id, year); no row without
+    the counter row."""
+    quote = connection.ops.quote_name
     meta = CaseCounter._meta
     value = quote(meta.get_field("last_value").column)
-    sql = (f"UPDATE {quote(meta.db_table)} SET {value} = {value} + 1 "
-           f"WHERE {quote(meta.get_field('mechanism').column)} = %s "
-           f"AND {quote(meta.get_field('year').column)} = %s RETURNING {value}")
-    with connections[db].cursor() as cursor:
-        cursor.execute(sql, [mechanism_id, year])
+    return (f"UPDATE {quote(meta.db_table)} SET {value} = {value} + 1 "
+            f"WHERE {quote(meta.get_field('mechanism').column)} = %s "
+            f"AND {quote(meta.get_field('year').column)} = %s RETURNING {value}")
+
+
+def _increment(mechanism_id: int, year: int) -> int | None:
+    """The counter's new value, or None when the row does not exist yet."""
+    connection = connections[CaseCounter.objects.db]
+    with connection.cursor() as cursor:
+        cursor.execute(_counter_update_sql(connection), [mechanism_id, year])
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def _counter_create(mechanism: Mechanism, year: int) -> None:
+    try:
+        with transaction.atomic():
+            CaseCounter.objects.create(mechanism=mechanism, year=year, last_value=0)
+    except IntegrityError:
+        pass  # another transaction created it first; the caller takes the number from it
 
 
 def case_number_take(*, mechanism: Mechanism, year: int) -> tuple[int, str]:
@@ -78,13 +93,16 @@ def case_number_take(*, mechanism: Mechanism, year: int) -> tuple[int, str]:
         raise TransactionManagementError("case_number_take must run inside a transaction")
     seq = _increment(mechanism.pk, year)
     if seq is None:
-        try:
-            with transaction.atomic():
-                CaseCounter.objects.create(mechanism=mechanism, year=year, last_value=0)
-        except IntegrityError:
-            pass  # another transaction created it first; take the number from it below
+        _counter_create(mechanism, year)
         seq = _increment(mechanism.pk, year)
-    return seq, f"{mechanism.case_prefix}-{year}-{seq:06d}"
+    return seq, case_number_prefix(mechanism, year) + f"{seq:0{NUMBER_DIGITS}d}"
+
+
+NUMBER_DIGITS = 6  # at least; a 1,000,000th case of a year gets 7 (SQL pads the same way)
+
+
+def case_number_prefix(mechanism: Mechanism, year: int) -> str:
+    return f"{mechanism.case_prefix}-{year}-"
 
 
 def case_id_allocate(case: Case, *, ids_for: tuple[type[Model], ...] = ()) -> None:
@@ -111,7 +129,8 @@ def case_id_allocate(case: Case, *, ids_for: tuple[type[Model], ...] = ()) -> No
     case._state.db = db  # relations may point at it (m2m adds check the database)
 
 
-def _history_columns() -> list[tuple[Field, str | None]]:
+@cache  # the models do not change while the process runs
+def _history_columns() -> tuple[tuple[Field, str | None], ...]:
     """(field of the historical case, the case column it copies or None for history_*)."""
     case_columns = {f.column for f in Case._meta.concrete_fields}
     columns = []
@@ -125,63 +144,120 @@ def _history_columns() -> list[tuple[Field, str | None]]:
             columns.append((field, None))
         else:  # a simple-history upgrade added a column: write it like simple-history or fail
             raise ImproperlyConfigured(f"未知的历史记录字段 {field.column}")
-    return columns
+    return tuple(columns)
 
 
 def case_insert_numbered(*, case: Case, history_user, reason: str) -> None:
-    """Write a registration's case row under its real number, with the creation history row
-    simple-history would write (copied by the database from the case row itself), and put the
-    number into every NUMBER_BEARERS row written under the provisional one. The case must have
-    its id (case_id_allocate). Call it as the last write before commit: the counter stays locked
-    until then, so this is one statement on PostgreSQL (two on SQLite, four with bearers)."""
+    """Take the real number and write a registration's case row under it, with the creation
+    history row simple-history would write (copied by the database from the case row itself),
+    the rows the registration deferred (cases.deferred), and the number put into every
+    NUMBER_BEARERS row written under the provisional one. The case must have its id
+    (case_id_allocate). Call it as the last write before commit: the counter stays locked until
+    then. On PostgreSQL all of it is one statement, so the lock is held for that statement and
+    the commit; on SQLite (one writer at a time anyway) the same writes run one by one."""
     provisional = case.number
     if not provisional.startswith(PROVISIONAL_PREFIX):
         raise ValueError(f"{provisional} 已有正式编号")
     if case.pk is None:
         raise ValueError("case_id_allocate first")
+    if not transaction.get_connection(Case.objects.db).in_atomic_block:
+        raise TransactionManagementError("case_insert_numbered must run inside a transaction")
     connection = connections[Case.objects.db]
-    quote = connection.ops.quote_name
-    case.seq, case.number = case_number_take(mechanism=case.mechanism, year=case.year)
-    case_table = quote(Case._meta.db_table)
-    insert_case = insert_sql(case, fields=list(Case._meta.concrete_fields), connection=connection)
-    history = _history_columns()
     history_values = {"history_date": getattr(case, "_history_date", timezone.now()),
                       "history_change_reason": reason[:1000], "history_type": "+",
                       "history_user_id": getattr(history_user, "pk", None)}
-    postgres = connection.vendor == "postgresql"
-    copied = ", ".join(quote(source) if source else "%s" for _, source in history)
-    insert_history = (
-        f"INSERT INTO {quote(Case.history.model._meta.db_table)} "
-        f"({', '.join(quote(field.column) for field, _ in history)}) SELECT {copied} "
-        + ("FROM c" if postgres else f"FROM {case_table} WHERE id = %s"),
-        [field.get_db_prep_save(history_values[field.column], connection)
-         for field, source in history if source is None]
-        + ([] if postgres else [case.pk]))
-    writes = [insert_history]
+    deferred = rows_take()
+    if connection.vendor == "postgresql":
+        _insert_in_one_statement(case, provisional, history_values, deferred, connection)
+    else:
+        _insert_one_by_one(case, provisional, history_values, deferred, connection)
+    case._state.adding = False
+    for row, _ in deferred:  # what the caller holds reads as what was written
+        _put_number(row, provisional, case.number)
+        row._state.adding, row._state.db = False, connection.alias
+
+
+def _history_insert(history_values: dict, connection, source: str) -> tuple[str, list]:
+    quote = connection.ops.quote_name
+    history = _history_columns()
+    copied = ", ".join(quote(column) if column else "%s" for _, column in history)
+    return (f"INSERT INTO {quote(Case.history.model._meta.db_table)} "
+            f"({', '.join(quote(field.column) for field, _ in history)}) SELECT {copied} {source}",
+            [field.get_db_prep_save(history_values[field.column], connection)
+             for field, column in history if column is None])
+
+
+def _insert_one_by_one(case: Case, provisional: str, history_values: dict,
+                       deferred: list, connection) -> None:
+    case.seq, case.number = case_number_take(mechanism=case.mechanism, year=case.year)
+    quote = connection.ops.quote_name
+    writes = [insert_sql(case, fields=list(Case._meta.concrete_fields), connection=connection)]
+    sql, params = _history_insert(
+        history_values, connection, f"FROM {quote(Case._meta.db_table)} WHERE id = %s")
+    writes.append((sql, params + [case.pk]))
     for bearer in NUMBER_BEARERS:
         table = quote(apps.get_model(bearer.model)._meta.db_table)
         sets = ", ".join(f"{quote(c)} = REPLACE({quote(c)}, %s, %s)" for c in bearer.columns)
         writes.append((f"UPDATE {table} SET {sets} WHERE {bearer.rows_of_case}",
                        [provisional, case.number] * len(bearer.columns) + [case.pk]))
-    deferred = rows_take()
-    writes += [_deferred_insert(row, skip_duplicate, provisional, case.number, connection)
-               for row, skip_duplicate in deferred]
+    for row, skip_duplicate in deferred:
+        _put_number(row, provisional, case.number)
+        sql, params = insert_sql(row, fields=_insert_fields(row), connection=connection)
+        writes.append((f"{sql} ON CONFLICT DO NOTHING" if skip_duplicate else sql, params))
     with connection.cursor() as cursor:
-        if postgres:
-            # One round trip while the counter is locked. Every data-modifying WITH clause runs
-            # once, to completion; the history row reads the case row the first one returns.
-            # (An UPDATE here does not see rows inserted by the same statement: the deferred
-            # rows get the real number in Python instead.)
-            sql = (f"WITH c AS ({insert_case[0]} RETURNING *), "
-                   + ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(writes))
-                   + " SELECT 1")
-            cursor.execute(sql, insert_case[1] + [p for _, params in writes for p in params])
-        else:
-            for sql, params in [insert_case, *writes]:
-                cursor.execute(sql, params)
-    case._state.adding = False
-    for row, _ in deferred:
-        row._state.adding, row._state.db = False, connection.alias
+        for sql, params in writes:
+            cursor.execute(sql, params)
+
+
+def _insert_in_one_statement(case: Case, provisional: str, history_values: dict,
+                             deferred: list, connection) -> None:
+    """One data-modifying WITH: take the number (the counter UPDATE), format it as
+    case_number_take does, insert the case row and its history row, put the number into the
+    bearers' earlier rows, insert the deferred rows with it. Every clause runs once, to
+    completion; an UPDATE here does not see rows inserted by the same statement, so the deferred
+    rows get the number in their INSERT. Without the year's counter row nothing is written:
+    the row is created and the statement run again."""
+    quote = connection.ops.quote_name
+    number = lambda value: ("num.new_number", [])  # noqa: E731
+    clauses = [
+        (f"n AS ({_counter_update_sql(connection)} AS v)", [case.mechanism_id, case.year]),
+        ("num AS (SELECT v AS new_seq, %s || LPAD(v::text, GREATEST(%s, LENGTH(v::text)), '0') "
+         "AS new_number FROM n)", [case_number_prefix(case.mechanism, case.year), NUMBER_DIGITS]),
+    ]
+    sql, params = insert_select_sql(
+        case, fields=list(Case._meta.concrete_fields), connection=connection, source="num",
+        exprs={Case._meta.get_field("number").column: number,
+               Case._meta.get_field("seq").column: lambda value: ("num.new_seq", [])})
+    clauses.append((f"c AS ({sql} RETURNING *)", params))
+    clauses.append(_history_insert(history_values, connection, "FROM c"))
+    for bearer in NUMBER_BEARERS:
+        table = quote(apps.get_model(bearer.model)._meta.db_table)
+        sets = ", ".join(f"{quote(c)} = REPLACE({quote(c)}, %s, num.new_number)"
+                         for c in bearer.columns)
+        clauses.append((f"UPDATE {table} SET {sets} FROM num WHERE {bearer.rows_of_case}",
+                        [provisional] * len(bearer.columns) + [case.pk]))
+    for row, skip_duplicate in deferred:
+        bearing = {column: (lambda value: ("REPLACE(%s, %s, num.new_number)", [value, provisional]))
+                   for column in _bearer_columns(type(row))}
+        sql, params = insert_select_sql(row, fields=_insert_fields(row), connection=connection,
+                                        source="num", exprs=bearing)
+        clauses.append((f"{sql} ON CONFLICT DO NOTHING" if skip_duplicate else sql, params))
+    with_sql = ", ".join(clause if i < 3 else f"w{i} AS ({clause})"
+                         for i, (clause, _) in enumerate(clauses))
+    statement = f"WITH {with_sql} SELECT new_seq, new_number FROM num"
+    values = [p for _, params in clauses for p in params]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, values)
+        taken = cursor.fetchone()
+        if taken is None:  # the year's first case: no counter row yet, nothing was written
+            _counter_create(case.mechanism, case.year)
+            cursor.execute(statement, values)
+            taken = cursor.fetchone()
+    case.seq, case.number = taken
+
+
+def _insert_fields(row: Model) -> list[Field]:
+    return [f for f in row._meta.concrete_fields if not (f.primary_key and row.pk is None)]
 
 
 def _bearer_columns(model: type[Model]) -> list[str]:
@@ -189,12 +265,8 @@ def _bearer_columns(model: type[Model]) -> list[str]:
     return [c for b in NUMBER_BEARERS if b.model == label for c in b.columns]
 
 
-def _deferred_insert(row: Model, skip_duplicate: bool, provisional: str, number: str,
-                     connection) -> tuple[str, list]:
+def _put_number(row: Model, provisional: str, number: str) -> None:
     for column in _bearer_columns(type(row)):
         attname = next(f.attname for f in row._meta.concrete_fields if f.column == column)
         if value := getattr(row, attname):
             setattr(row, attname, value.replace(provisional, number))
-    fields = [f for f in row._meta.concrete_fields if not (f.primary_key and row.pk is None)]
-    sql, params = insert_sql(row, fields=fields, connection=connection)
-    return (f"{sql} ON CONFLICT DO NOTHING" if skip_duplicate else sql), params

@@ -27,6 +27,21 @@ def test_numbers_are_per_mechanism_and_year_and_a_rollback_leaves_no_gap(gaoping
 
 
 @pytest.mark.django_db
+def test_the_millionth_case_of_a_year_gets_seven_digits_not_a_cut_number(gaoping, staff, register):
+    from cases.models import CaseCounter
+
+    clerk = Actor.staff(staff(gaoping, "tax"))
+    first = register(gaoping, clerk, accepted_at=at("2026-03-02 09:00"))
+    assert first.number == "GP-2026-000001"  # the year's counter row was created on the way
+    CaseCounter.objects.filter(mechanism=gaoping, year=2026).update(last_value=999_998)
+    assert register(gaoping, clerk, accepted_at=at("2026-03-02 10:00")).number == "GP-2026-999999"
+    last = register(gaoping, clerk, accepted_at=at("2026-03-02 11:00"))
+    assert (last.number, last.seq) == ("GP-2026-1000000", 1_000_000)
+    assert Case.objects.get(pk=last.pk).number == "GP-2026-1000000"
+    assert last.events.get().public_text.endswith("受理编号 GP-2026-1000000")
+
+
+@pytest.mark.django_db
 def test_the_same_channel_ticket_is_registered_once(gaoping, staff, register):
     from cases.services.intake import DuplicateTicket
 

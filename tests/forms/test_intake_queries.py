@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 # year's counter exists: the stamp, the case id, the timeline event, the number, then the case row,
 # its history row, the three UPDATEs that put the number where the provisional one was written,
 # the acknowledgement and the receipt (cases.numbering and cases.deferred; on PostgreSQL the
-# timeline event goes with them too and all that is one statement). 63 before issue #11, 38
+# timeline event and the number go with them too and all that is one statement: 5 in all). 63 before issue #11, 38
 # before page routes and configuration were cached per process, 20 before the case row was
 # written last. The margin absorbs a small rule or hook added elsewhere, not a page-tree walk, a
 # configuration read or a session row coming back.

@@ -11,6 +11,8 @@ What a deferred row gives up, and why that is safe for the rows deferred here:
   (notifications.rules.on_timeline_saved acts only on "remind" rows, never written here);
 - no history: a historied model is refused (its history row would be lost);
 - until the case row is written, the rows cannot be read back — nor can the case (docs/portal.md);
+- a row offered inside a savepoint opened during the registration is written at once, so that the
+  savepoint's rollback takes it along (e.g. the group warning's SMS, queued in its savepoint);
 - a row deferred with ``skip_duplicate`` is written unless one with the same unique key exists
   (INSERT … ON CONFLICT DO NOTHING), but the caller cannot learn which happened;
 - a unique conflict of any other deferred row fails the numbering statement (IntegrityError),
@@ -24,12 +26,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Model
 
 
 @dataclass
 class DeferredRows:
+    depth: int  # the connection's atomic blocks when the registration began
     ids: dict[type[Model], list[int]] = field(default_factory=dict)  # allocated, not yet used
     rows: list[tuple[Model, bool]] = field(default_factory=list)  # (row, skip_duplicate)
 
@@ -40,7 +43,7 @@ _current: ContextVar[DeferredRows | None] = ContextVar("onestop_deferred_rows", 
 @contextmanager
 def rows_deferred() -> Iterator[DeferredRows]:
     """Hold the rows ``row_defer`` is given until ``rows_take``; dropped if never taken."""
-    token = _current.set(DeferredRows())
+    token = _current.set(DeferredRows(depth=len(transaction.get_connection().savepoint_ids)))
     try:
         yield _current.get()
     finally:
@@ -68,9 +71,12 @@ def ids_reserve(model: type[Model], ids: list[int]) -> None:
 
 def row_defer(row: Model, *, needs_pk: bool = False, skip_duplicate: bool = False) -> bool:
     """Hold `row` for the case's numbering statement; False (nothing held) outside a
-    registration, or when `needs_pk` and no id was reserved for its model — then save it now."""
+    registration, inside a savepoint opened during it (its rollback must take the row along),
+    or when `needs_pk` and no id was reserved for its model — then save it now."""
     pending = _current.get()
     if pending is None:
+        return False
+    if any(transaction.get_connection().savepoint_ids[pending.depth:]):
         return False
     model = type(row)
     if getattr(model._meta, "simple_history_manager_attribute", None):

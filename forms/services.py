@@ -78,10 +78,13 @@ def intake_submit(*, page, form) -> Case:
 
 
 def _token_taken(exc: IntegrityError) -> bool:
-    # PostgreSQL names the violated key intake_intakereceipt_token_key, SQLite
-    # intake_intakereceipt.token: both name the table and the column.
-    text = str(exc)
-    return IntakeReceipt._meta.db_table in text and "token" in text
+    """The unique receipt token was violated (not another constraint of the registration)."""
+    table = IntakeReceipt._meta.db_table
+    diag = getattr(exc.__cause__, "diag", None)
+    if diag is not None:  # PostgreSQL: unique_violation on the token's key (…_token_key)
+        return (getattr(exc.__cause__, "sqlstate", "") == "23505" and diag.table_name == table
+                and "token" in (diag.constraint_name or ""))
+    return str(exc) == f"UNIQUE constraint failed: {table}.token"  # SQLite
 
 
 @stored_files_rollback_guard()  # outside the atomic block: runs after its rollback

@@ -59,7 +59,10 @@ def retry_delay(attempts: int) -> timedelta:
 
 def outbox_enqueue(*, event: str, channel: str, recipient: str, body: str, subject: str = "",
                    case=None, dedupe_key: str = "", not_before: datetime | None = None) -> Outbox | None:
-    """notification_enqueue with a send-not-before time (delayed messages)."""
+    """notification_enqueue with a send-not-before time (delayed messages), in the caller's
+    transaction. During a case's registration (outside any savepoint opened in it) the row is
+    written with the case row (cases.deferred): the row returned then has no id yet, and is
+    returned even when an existing dedupe_key will keep it from being written."""
     recipient = (recipient or "").strip()
     if not recipient:
         return None

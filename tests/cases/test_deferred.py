@@ -39,6 +39,28 @@ def test_a_message_queued_twice_during_a_registration_is_sent_once(gaoping, staf
     assert Outbox.objects.filter(case=case, event="acknowledgement").count() == 1
 
 
+def test_a_message_queued_in_a_savepoint_that_rolls_back_is_not_sent(gaoping, staff, register, hook):
+    """A hook's own savepoint (the group warning's) rolls back what it queued, as a plain
+    INSERT in it would be rolled back: the office gets no text about a warning that is not there."""
+    from django.db import transaction
+
+    from notifications.services import outbox_enqueue
+
+    def queue_then_fail(event):
+        try:
+            with transaction.atomic():
+                outbox_enqueue(event="probe", channel="sms", recipient="13800000000",
+                               body="预警", case=event.case, dedupe_key=f"probe-{event.case_id}")
+                raise RuntimeError("测试：预警写到一半失败")
+        except RuntimeError:
+            pass  # as warning_on_register does: a warning never stops a registration
+
+    hook(queue_then_fail)
+    case = register(gaoping, Actor.staff(staff(gaoping, "tax")))
+    assert not Outbox.objects.filter(dedupe_key=f"probe-{case.pk}").exists()
+    assert Outbox.objects.filter(case=case, event="acknowledgement").count() == 1
+
+
 def test_a_registration_refused_by_a_hook_leaves_nothing_for_the_next_one(
         gaoping, staff, register, hook):
     refuse = {"once": True}

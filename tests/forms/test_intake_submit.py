@@ -195,6 +195,24 @@ def test_a_repost_gets_its_receipt_even_when_rate_limited_or_no_longer_valid(
     assert Case.objects.count() == 1 and IntakeReceipt.objects.count() == 1
 
 
+def test_a_database_failure_other_than_a_used_token_is_not_passed_off_as_a_repost(
+        client, portal, form_url, valid_data, monkeypatch):
+    """Only the receipt token's unique key means "this form was submitted before"; any other
+    integrity failure is an error (logged, the person sees the error page), not a false
+    "已经提交" or "正在提交" notice."""
+    from django.db import IntegrityError
+
+    import forms.services
+
+    def fails(**kwargs):
+        raise IntegrityError("NOT NULL constraint failed: intake_intakereceipt.token")
+
+    monkeypatch.setattr(forms.services, "_register", fails)
+    with pytest.raises(IntegrityError):
+        client.post(form_url, valid_data())
+    assert not Case.objects.exists()
+
+
 def test_forwarded_for_is_trusted_only_behind_a_configured_proxy(rf, settings):
     from forms.abuse import client_address
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -17,6 +18,7 @@ from integrations.endpoints import router
 from integrations.errors import (
     BAD_KEY,
     BODY_NOT_JSON,
+    BODY_TOO_LARGE,
     NOT_FOUND,
     UNUSABLE_TEXT,
     RateLimited,
@@ -107,6 +109,12 @@ def on_rate_limited(request, exc: RateLimited):
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
     return api.create_response(request, error_body(NOT_FOUND), status=404)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_large(request, exc):
+    # Over DATA_UPLOAD_MAX_MEMORY_SIZE: Django's own answer would be an HTML 400 page.
+    return api.create_response(request, error_body(BODY_TOO_LARGE, "body"), status=413)
 
 
 @api.exception_handler(HttpError)

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 BODY_NOT_JSON = "请求体不是有效的 JSON，请检查格式（UTF-8 编码的 JSON 对象）。"
+BODY_TOO_LARGE = "请求体过大，超过接口允许的大小；附件请分开上传，文字请精简后再提交。"
 BAD_KEY = "API 密钥无效或已吊销。请在请求头 Authorization: Bearer <密钥> 中提供有效密钥。"
 NOT_FOUND = "未找到该事项，或本密钥无权访问。"
 FORBIDDEN = "无权执行此操作。"

@@ -35,6 +35,15 @@ def test_malformed_json_is_400_in_chinese(api):
     assert errors(response) == {"body": "请求体不是有效的 JSON，请检查格式（UTF-8 编码的 JSON 对象）。"}
 
 
+def test_a_body_over_the_size_limit_is_refused_in_json_and_chinese(api, case_payload, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2000
+    body = case_payload(facts="单位欠缴社会保险费。" * 300)
+    response = api.post("/api/v1/cases", body)
+    assert response.status_code == 413
+    assert errors(response) == {"body": "请求体过大，超过接口允许的大小；附件请分开上传，文字请精简后再提交。"}
+    assert not Case.objects.exists()
+
+
 def test_body_that_is_not_an_object_is_400(api):
     response = api.post("/api/v1/cases", raw=b"[1, 2]")
     assert response.status_code == 400

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from cases.deferred import ids_allocate, ids_reserve, rows_take
 from cases.models import Case, CaseCounter, Mechanism
-from cases.sql import insert_select_sql, insert_sql
+from cases.sql import fetchone_prepared, insert_select_sql, insert_sql
 
 PROVISIONAL_PREFIX = "待编号-"
 
@@ -246,13 +246,10 @@ def _insert_in_one_statement(case: Case, provisional: str, history_values: dict,
                          for i, (clause, _) in enumerate(clauses))
     statement = f"WITH {with_sql} SELECT new_seq, new_number FROM num"
     values = [p for _, params in clauses for p in params]
-    with connection.cursor() as cursor:
-        cursor.execute(statement, values)
-        taken = cursor.fetchone()
-        if taken is None:  # the year's first case: no counter row yet, nothing was written
-            _counter_create(case.mechanism, case.year)
-            cursor.execute(statement, values)
-            taken = cursor.fetchone()
+    taken = fetchone_prepared(connection, statement, values)
+    if taken is None:  # the year's first case: no counter row yet, nothing was written
+        _counter_create(case.mechanism, case.year)
+        taken = fetchone_prepared(connection, statement, values)
     case.seq, case.number = taken
 
 

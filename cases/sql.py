@@ -4,7 +4,9 @@ model instance with its values prepared exactly as Model.save() prepares them.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
+from django.conf import settings
 from django.db.models import Field, Model
 
 
@@ -36,3 +38,49 @@ def insert_select_sql(obj: Model, *, fields: list[Field], connection, source: st
             params.append(value)
     return (f"INSERT INTO {quote(obj._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
             f"SELECT {', '.join(items)} FROM {source}", params)
+
+
+def fetchone_prepared(connection, sql: str, params: list) -> tuple | None:
+    """Run one statement and return its first row. On PostgreSQL the statement is prepared on
+    the connection (server-side binding) the first time, so later runs skip parsing and
+    planning: for the registration's one big statement that is two thirds of what PostgreSQL
+    spends on it (bench/intake_profile.py). Off with DB_PREPARED_STATEMENTS=0 (a transaction
+    pooler such as PgBouncer before 1.21 cannot keep prepared statements)."""
+    if connection.vendor != "postgresql" or not settings.ONESTOP_PREPARED_STATEMENTS:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    if connection.connection.prepare_threshold is None:  # Django's default: never prepare
+        # prepare=True is ignored while it is None; this large a count prepares only on request.
+        connection.connection.prepare_threshold = 2**31 - 1
+    raw = _prepared_cursor_class()(connection.connection)
+    # Django's own wrapper, so execute_wrappers, query logging and error mapping still apply.
+    cursor = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    with cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    log = connection.queries_log
+    if connection.queries_logged and log and log[-1]["sql"] is None:
+        # psycopg keeps no query text for a prepared run; log what was run, as for the others
+        log[-1]["sql"] = connection.ops.compose_sql(sql, params)
+    return row
+
+
+@cache
+def _prepared_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+    from psycopg import _queries
+
+    # psycopg re-parses the placeholders of a statement longer than 4 KB or with more than 50
+    # parameters on every run (its parse cache skips them); ours has ~7 KB and ~120.
+    if getattr(_queries, "MAX_CACHED_STATEMENT_LENGTH", None) is not None:
+        _queries.MAX_CACHED_STATEMENT_LENGTH = max(_queries.MAX_CACHED_STATEMENT_LENGTH, 32 * 1024)
+        _queries.MAX_CACHED_STATEMENT_PARAMS = max(_queries.MAX_CACHED_STATEMENT_PARAMS, 1024)
+
+    class PreparedCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return PreparedCursor

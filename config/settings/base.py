@@ -131,6 +131,9 @@ def database_from_env() -> dict:
 
 
 DATABASES = {"default": database_from_env()}
+# The registration's one big statement is prepared on each PostgreSQL connection (cases/sql.py).
+# Set DB_PREPARED_STATEMENTS=0 behind a transaction pooler that cannot keep prepared statements.
+ONESTOP_PREPARED_STATEMENTS = os.environ.get("DB_PREPARED_STATEMENTS", "1") != "0"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

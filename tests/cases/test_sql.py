@@ -1,0 +1,56 @@
+"""The registration's one statement (cases/sql.py fetchone_prepared): prepared once per
+PostgreSQL connection and reused, switchable off for poolers, and still visible in the query log."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cases.actors import Actor
+from cases.models import Case
+
+REGISTRATION = "WITH n AS (UPDATE"
+
+
+def _prepared_runs() -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generic_plans + custom_plans FROM pg_prepared_statements "
+                       "WHERE statement LIKE %s", [REGISTRATION + "%"])
+        return [runs for (runs,) in cursor.fetchall()]
+
+
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("预备语句只在 PostgreSQL 上使用（CI 在 PostgreSQL 上运行）。")
+
+
+@pytest.mark.django_db
+def test_registrations_on_one_connection_reuse_one_prepared_statement(gaoping, staff, register):
+    _postgresql_only()
+    clerk = Actor.staff(staff(gaoping, "tax"))
+    cases = [register(gaoping, clerk) for _ in range(3)]
+    assert [case.seq for case in cases] == [1, 2, 3]
+    # The first registration of the year creates the counter row and runs the statement again:
+    # four runs of the one statement, parsed by PostgreSQL once.
+    assert _prepared_runs() == [4]
+    assert Case.objects.filter(number__in=[case.number for case in cases]).count() == 3
+
+
+@pytest.mark.django_db
+def test_prepared_statements_can_be_switched_off_for_a_pooler(gaoping, staff, register, settings):
+    _postgresql_only()
+    settings.ONESTOP_PREPARED_STATEMENTS = False
+    clerk = Actor.staff(staff(gaoping, "tax"))
+    first, second = register(gaoping, clerk), register(gaoping, clerk)
+    assert _prepared_runs() == []
+    assert second.seq == first.seq + 1
+
+
+@pytest.mark.django_db
+def test_the_query_log_shows_the_statement_with_its_values(gaoping, staff, register):
+    clerk = Actor.staff(staff(gaoping, "tax"))
+    register(gaoping, clerk)  # the statement is prepared by now; the next run reuses it
+    with CaptureQueriesContext(connection) as captured:
+        case = register(gaoping, clerk, complainant_name="欧阳明")
+    logged = [q["sql"] for q in captured.captured_queries]
+    assert all(isinstance(sql, str) and sql for sql in logged)
+    assert any(f"'{case.query_code}'" in sql for sql in logged)

@@ -36,7 +36,7 @@ X_FRAME_OPTIONS = "DENY"
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "config.storage.CachedManifestStaticFilesStorage"},
 }
 
 if os.environ.get("CACHE_URL", "").startswith("redis://"):

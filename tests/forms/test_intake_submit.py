@@ -40,6 +40,7 @@ def test_valid_submission_registers_the_case_and_shows_the_receipt(client, porta
     html = response.content.decode()
     assert case.number in html and case.query_code in html
     assert "打印回执" in html and "no-store" in response["Cache-Control"]
+    assert f'href="{form_url}">反映其他事项</a>' in html  # back to an empty form
     assert case.channel.is_online_form and case.mechanism == portal.gaoping
     assert case.accepting_unit.is_office and case.accepted_by is None
     assert case.complainant_name == "李秀英" and case.people_count == 3

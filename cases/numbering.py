@@ -187,6 +187,21 @@ def _history_insert(history_values: dict, connection, source: str) -> tuple[str,
              for field, column in history if column is None])
 
 
+def _bearer_updates(connection, provisional: str, case_pk: int, *, number: tuple[str, list],
+                    source: str = "") -> list[tuple[str, list]]:
+    """UPDATEs putting the real number (SQL and its parameters) in place of the provisional one
+    in the NUMBER_BEARERS rows of the case written before it was numbered."""
+    quote = connection.ops.quote_name
+    number_sql, number_params = number
+    updates = []
+    for bearer in NUMBER_BEARERS:
+        table = quote(apps.get_model(bearer.model)._meta.db_table)
+        sets = ", ".join(f"{quote(c)} = REPLACE({quote(c)}, %s, {number_sql})" for c in bearer.columns)
+        updates.append((f"UPDATE {table} SET {sets}{source} WHERE {bearer.rows_of_case}",
+                        [provisional, *number_params] * len(bearer.columns) + [case_pk]))
+    return updates
+
+
 def _insert_one_by_one(case: Case, provisional: str, history_values: dict,
                        deferred: list, connection) -> None:
     case.seq, case.number = case_number_take(mechanism=case.mechanism, year=case.year)
@@ -195,11 +210,7 @@ def _insert_one_by_one(case: Case, provisional: str, history_values: dict,
     sql, params = _history_insert(
         history_values, connection, f"FROM {quote(Case._meta.db_table)} WHERE id = %s")
     writes.append((sql, params + [case.pk]))
-    for bearer in NUMBER_BEARERS:
-        table = quote(apps.get_model(bearer.model)._meta.db_table)
-        sets = ", ".join(f"{quote(c)} = REPLACE({quote(c)}, %s, %s)" for c in bearer.columns)
-        writes.append((f"UPDATE {table} SET {sets} WHERE {bearer.rows_of_case}",
-                       [provisional, case.number] * len(bearer.columns) + [case.pk]))
+    writes += _bearer_updates(connection, provisional, case.pk, number=("%s", [case.number]))
     for row, skip_duplicate in deferred:
         _put_number(row, provisional, case.number)
         sql, params = insert_sql(row, fields=_insert_fields(row), connection=connection)
@@ -217,7 +228,6 @@ def _insert_in_one_statement(case: Case, provisional: str, history_values: dict,
     completion; an UPDATE here does not see rows inserted by the same statement, so the deferred
     rows get the number in their INSERT. Without the year's counter row nothing is written:
     the row is created and the statement run again."""
-    quote = connection.ops.quote_name
     number = lambda value: ("num.new_number", [])  # noqa: E731
     clauses = [
         (f"n AS ({_counter_update_sql(connection)} AS v)", [case.mechanism_id, case.year]),
@@ -230,12 +240,8 @@ def _insert_in_one_statement(case: Case, provisional: str, history_values: dict,
                Case._meta.get_field("seq").column: lambda value: ("num.new_seq", [])})
     clauses.append((f"c AS ({sql} RETURNING *)", params))
     clauses.append(_history_insert(history_values, connection, "FROM c"))
-    for bearer in NUMBER_BEARERS:
-        table = quote(apps.get_model(bearer.model)._meta.db_table)
-        sets = ", ".join(f"{quote(c)} = REPLACE({quote(c)}, %s, num.new_number)"
-                         for c in bearer.columns)
-        clauses.append((f"UPDATE {table} SET {sets} FROM num WHERE {bearer.rows_of_case}",
-                        [provisional] * len(bearer.columns) + [case.pk]))
+    clauses += _bearer_updates(connection, provisional, case.pk, number=("num.new_number", []),
+                               source=" FROM num")
     for row, skip_duplicate in deferred:
         bearing = {column: (lambda value: ("REPLACE(%s, %s, num.new_number)", [value, provisional]))
                    for column in _bearer_columns(type(row))}

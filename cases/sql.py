@@ -55,6 +55,9 @@ def fetchone_prepared(connection, sql: str, params: list) -> tuple | None:
     if connection.connection.prepare_threshold is None:  # Django's default: never prepare
         # prepare=True is ignored while it is None; this large a count prepares only on request.
         connection.connection.prepare_threshold = 2**31 - 1
+    if _replan_due(connection):
+        with connection.cursor() as cursor:
+            cursor.execute("DISCARD PLANS")  # the statements stay prepared; only plans go
     raw = _prepared_cursor_class()(connection.connection)
     # Django's own wrapper, so execute_wrappers, query logging and error mapping still apply.
     cursor = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
@@ -66,6 +69,25 @@ def fetchone_prepared(connection, sql: str, params: list) -> tuple | None:
         # psycopg keeps no query text for a prepared run; log what was run, as for the others
         log[-1]["sql"] = connection.ops.compose_sql(sql, params)
     return row
+
+
+# PostgreSQL keeps a prepared statement's generic plan until ANALYZE changes the statistics of a
+# table it reads, and autovacuum analyzes a database at most once a minute. A plan made on a new
+# deployment's empty tables (e.g. the outbox, whose rows of the new case the statement updates)
+# scans them whole, and the scan grows with every row written until then: in bench/intake_bench.py
+# 2 ms per registration became 6 ms within 30 seconds. So the plans are remade from the tables'
+# current sizes each time the prepared statements have run twice as often on the connection —
+# roughly when what they wrote has doubled — until autovacuum's statistics can keep up.
+REPLAN_FROM, REPLAN_UNTIL = 16, 2**16
+
+
+def _replan_due(connection) -> bool:
+    """Count a prepared run on this database connection; True on the runs that remake plans."""
+    raw = id(connection.connection)
+    owner, runs = getattr(connection, "_onestop_prepared_runs", (None, 0))
+    runs = runs + 1 if owner == raw else 1
+    connection._onestop_prepared_runs = (raw, runs)
+    return REPLAN_FROM <= runs <= REPLAN_UNTIL and runs & (runs - 1) == 0
 
 
 @cache

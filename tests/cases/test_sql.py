@@ -54,3 +54,43 @@ def test_the_query_log_shows_the_statement_with_its_values(gaoping, staff, regis
     logged = [q["sql"] for q in captured.captured_queries]
     assert all(isinstance(sql, str) and sql for sql in logged)
     assert any(f"'{case.query_code}'" in sql for sql in logged)
+
+
+def _outbox_scans() -> int:
+    """Whole-table scans of the outbox so far in this transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT seq_scan FROM pg_stat_xact_user_tables "
+                       "WHERE relname = 'notifications_outbox'")
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+@pytest.mark.django_db
+def test_a_plan_made_on_an_empty_table_is_remade_as_the_table_grows(gaoping, staff, register):
+    """A new deployment: the statement's plan is made while the outbox is empty, so it reads the
+    outbox by scanning it. Once the outbox has grown, registrations must stop scanning it (with
+    a kept plan each of them read every row ever queued) without waiting for autovacuum."""
+    _postgresql_only()
+    from cases.sql import REPLAN_FROM
+
+    clerk = Actor.staff(staff(gaoping, "tax"))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE notifications_outbox")  # statistics say: empty
+    for _ in range(REPLAN_FROM // 2 - 2):  # the year's first case runs the statement twice
+        register(gaoping, clerk)
+    with connection.cursor() as cursor:  # a busy first morning: 5,000 messages queued
+        cursor.execute(
+            "INSERT INTO notifications_outbox (event, channel, recipient, subject, body, "
+            "dedupe_key, idempotency_key, status, attempts, next_attempt_at, last_error, "
+            "provider_message_id, created_at) SELECT 'acknowledgement', 'sms', '13800000000', "
+            "'', '短信', '', gen_random_uuid(), 'sent', 1, now(), '', '', now() "
+            "FROM generate_series(1, 5000)")
+    before = _outbox_scans()
+    register(gaoping, clerk)
+    assert _outbox_scans() > before, "the plan made on the empty outbox should scan it"
+    while connection._onestop_prepared_runs[1] < REPLAN_FROM:
+        register(gaoping, clerk)
+    before = _outbox_scans()
+    for _ in range(3):
+        register(gaoping, clerk)
+    assert _outbox_scans() == before

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from analytics.errors import AnalyticsError
@@ -43,11 +44,14 @@ class ScanResult:
 
 
 def _recipients(warning: Warning) -> list[Unit]:
-    active = Unit.objects.filter(mechanism_id=warning.mechanism_id, is_active=True)
-    units = list(active.filter(is_office=True))
-    if warning.rule.notify_police:
-        units += list(active.filter(code=POLICE_UNIT_CODE))
-    return units
+    mechanism_id, police = warning.mechanism_id, warning.rule.notify_police
+
+    def load() -> list[Unit]:
+        active = Unit.objects.filter(mechanism_id=mechanism_id, is_active=True)
+        return list(active.filter(Q(is_office=True) | Q(code=POLICE_UNIT_CODE) if police
+                                  else Q(is_office=True)).order_by("-is_office", "sort_order", "id"))
+
+    return cached(("warning_recipients", mechanism_id, police), load)  # units are configuration
 
 
 def _notify(warning: Warning, case_ids: tuple[int, ...], case: Case | None) -> None:
@@ -71,6 +75,16 @@ def warning_record(*, rule: WarningRule, finding: Finding, case: Case | None = N
     """Create, extend or leave alone the warning for one finding; returns which it did. `case`:
     the finding's one case when the caller holds it (at registration its row is not yet written)."""
     now = timezone.now()
+    if case is not None and case._state.adding:
+        # At registration: the finding is the new case, keyed by its number, which is still the
+        # provisional one nobody else knows. No warning can have that key yet and nobody else can
+        # be creating one, so the look-ups and the savepoint below would only cost round trips
+        # (~10 per group registration -> 4); the registration's hook has its own savepoint.
+        warning = Warning.objects.create(mechanism=rule.mechanism, rule=rule, key=finding.key,
+                                         message=finding.message, created_at=now, updated_at=now)
+        warning.cases.add(*finding.case_ids)
+        _notify(warning, finding.case_ids, case)
+        return "created"
     current = (Warning.objects.select_for_update()
                .filter(rule=rule, key=finding.key, acknowledged_at=None).first())
     if current is not None:

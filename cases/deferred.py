@@ -21,6 +21,7 @@ What a deferred row gives up, and why that is safe for the rows deferred here:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -50,16 +51,41 @@ def rows_deferred() -> Iterator[DeferredRows]:
         _current.reset(token)
 
 
+# Primary keys are taken from the sequences ID_BLOCK at a time and handed out by the process: a
+# registration then needs no round trip of its own for its ids (~4% of an online submission's
+# CPU). Ids stay unique (a sequence never hands a value out twice) and increase per connection;
+# across worker processes they interleave, and a rolled-back registration loses its ids as it
+# would lose sequence values anyway. Nothing orders cases by id (numbers and times do that).
+ID_BLOCK = 16
+
+
 def ids_allocate(models: list[type[Model]]) -> list[int]:
-    """One primary key for each model, in one statement: PostgreSQL only (a sequence never
-    hands a value out twice; SQLite's next id is only known for the row written next)."""
+    """One new primary key for each model: PostgreSQL only (a sequence never hands a value out
+    twice; SQLite's next id is only known for the row written next)."""
     connection = connections[models[0].objects.db]
+    pool = _id_pool(connection)
+    if any(not pool.get(model) for model in models):
+        _id_pool_fill(connection, models, pool)
+    return [pool[model].pop(0) for model in models]
+
+
+def _id_pool(connection) -> dict[type[Model], list[int]]:
+    owner, pool = getattr(connection, "_onestop_id_pool", (None, None))
+    if owner != os.getpid():  # forked (e.g. gunicorn --preload): the parent's ids stay its own
+        pool = {}
+        connection._onestop_id_pool = (os.getpid(), pool)
+    return pool
+
+
+def _id_pool_fill(connection, models: list[type[Model]], pool: dict) -> None:
     quote = connection.ops.quote_name
     calls = ", ".join("nextval(pg_get_serial_sequence(%s, %s))" for _ in models)
     params = [p for m in models for p in (quote(m._meta.db_table), m._meta.pk.column)]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {calls}", params)
-        return list(cursor.fetchone())
+        cursor.execute(f"SELECT {calls} FROM generate_series(1, %s) ORDER BY 1", [*params, ID_BLOCK])
+        rows = cursor.fetchall()
+    for index, model in enumerate(models):
+        pool.setdefault(model, []).extend(row[index] for row in rows)
 
 
 def ids_reserve(model: type[Model], ids: list[int]) -> None:

@@ -14,6 +14,7 @@ from analytics.models import Warning, WarningRule
 from analytics.selectors import warnings_for_case
 from analytics.services import warning_acknowledge, warnings_check_case, warnings_scan
 from cases.actors import Actor
+from cases.confcache import config_changed
 from cases.identity import make_credit_code
 from cases.mechanism_schema import MechanismFileError
 from cases.services.mechanisms import mechanism_load
@@ -36,6 +37,7 @@ def sent(monkeypatch):
 def liaisons(gaoping):
     gaoping.units.filter(code="office").update(liaison_phone=OFFICE_PHONE)
     gaoping.units.filter(code="police").update(liaison_phone=POLICE_PHONE)
+    config_changed()  # .update() sends no signal; the recipients are cached configuration
     return gaoping
 
 
@@ -165,6 +167,17 @@ def test_group_size_warns_at_registration_and_tells_the_police(liaisons, clerk, 
     with pytest.raises(AnalyticsError, match="已处理"):
         warning_acknowledge(warning=warning, actor=office, note="再次处理")
     assert warnings_scan(mechanism=gaoping).counts["created"] == 0  # a case warns once
+
+
+def test_a_changed_liaison_phone_gets_the_next_warning(liaisons, clerk, register, sent):
+    register(liaisons, clerk, people_count=12)
+    assert OFFICE_PHONE in [c["recipient"] for c in sent]
+    office_unit = liaisons.units.get(code="office")
+    office_unit.liaison_phone = "13800000002"  # as edited in the admin
+    office_unit.save()
+    sent.clear()
+    register(liaisons, clerk, people_count=15)
+    assert sorted(c["recipient"] for c in sent) == ["13800000002", POLICE_PHONE]
 
 
 def test_inactive_rules_and_missing_liaisons(gaoping, clerk, register, sent, caplog):

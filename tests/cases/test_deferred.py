@@ -94,3 +94,44 @@ def test_a_row_with_history_is_never_held_back(gaoping):
 
 def test_outside_a_registration_nothing_is_held_back(gaoping):
     assert row_defer(Outbox(event="probe", channel="sms", recipient="13800000000")) is False
+
+
+def _id_queries(captured) -> int:
+    return sum("nextval(pg_get_serial_sequence" in q["sql"] for q in captured.captured_queries)
+
+
+def test_ids_come_from_the_sequences_a_block_at_a_time(gaoping, staff, register):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("主键成批预取只在 PostgreSQL 上使用（CI 在 PostgreSQL 上运行）。")
+    clerk = Actor.staff(staff(gaoping, "tax"))
+    with CaptureQueriesContext(connection) as captured:
+        cases = [register(gaoping, clerk) for _ in range(20)]
+    assert _id_queries(captured) <= 3  # not one round trip per registration
+    ids = [case.pk for case in cases]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    events = TimelineEvent.objects.filter(case__in=cases, action="register")
+    assert events.count() == 20
+    assert all(case.number in event.public_text for case, event in
+               zip(cases, events.order_by("case_id"), strict=True))
+
+
+def test_a_forked_worker_does_not_reuse_the_ids_its_parent_took(gaoping, staff, register,
+                                                               monkeypatch):
+    import os
+
+    from django.db import connection
+
+    from cases import deferred
+
+    if connection.vendor != "postgresql":
+        pytest.skip("主键成批预取只在 PostgreSQL 上使用（CI 在 PostgreSQL 上运行）。")
+    clerk = Actor.staff(staff(gaoping, "tax"))
+    register(gaoping, clerk)  # the parent holds the rest of a block
+    parent_ids = set(deferred._id_pool(connection)[Case])
+    assert parent_ids
+    monkeypatch.setattr(deferred.os, "getpid", lambda: os.getppid() + 100000)  # "after fork"
+    child = register(gaoping, clerk)
+    assert child.pk not in parent_ids and child.pk > max(parent_ids)

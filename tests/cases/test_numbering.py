@@ -7,6 +7,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from cases.actors import Actor
+from cases.confcache import config_changed
 from cases.errors import CaseError
 from cases.identity import make_credit_code
 from cases.models import Case
@@ -117,6 +118,7 @@ def test_the_provisional_number_is_replaced_everywhere_it_was_written(
     monkeypatch.setattr(numbering, "provisional_number", lambda: "待编号-probe0000")
     monkeypatch.setattr("cases.services.intake.provisional_number", lambda: "待编号-probe0000")
     gaoping.units.filter(is_office=True).update(liaison_phone="13800000000")  # warning SMS
+    config_changed()  # .update() sends no signal; the warning's recipients are cached
     case = register(gaoping, Actor.staff(staff(gaoping, "tax")), people_count=40,
                     complainant_phone="13912345678")
     assert case.number == f"GP-{case.year}-000001" and case.seq == 1

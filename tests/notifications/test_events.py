@@ -36,6 +36,24 @@ def test_registration_queues_one_acknowledgement(gaoping, staff, register):
     assert row.case == case and row.status == "pending" and row.dedupe_key
 
 
+def test_an_edited_message_text_is_used_from_the_next_message_on(gaoping, staff, register):
+    clerk = Actor.staff(staff(gaoping, "tax"))
+    register(gaoping, clerk)
+    template = MessageTemplate.objects.get(event="acknowledgement", channel="sms")
+    original = template.body
+    template.body = "【高平】您的事项编号 {{ number }}，已受理。"
+    template.save()
+    second = register(gaoping, clerk)
+    template.body = original
+    template.save()
+    third = register(gaoping, clerk)
+    first_body, second_body, third_body = [row.body for row in rows()]
+    assert second_body == f"【高平】您的事项编号 {second.number}，已受理。"
+    assert third.query_code in third_body and first_body != second_body
+    assert third_body.replace(third.number, "N").replace(third.query_code, "Q") == \
+        first_body.replace(rows()[0].case.number, "N").replace(rows()[0].case.query_code, "Q")
+
+
 def test_rolled_back_event_leaves_no_outbox_row(gaoping, staff, register):
     clerk = Actor.staff(staff(gaoping, "tax"))
     with pytest.raises(RuntimeError):

@@ -75,16 +75,30 @@ def warning_record(*, rule: WarningRule, finding: Finding, case: Case | None = N
     """Create, extend or leave alone the warning for one finding; returns which it did. `case`:
     the finding's one case when the caller holds it (at registration its row is not yet written)."""
     now = timezone.now()
-    if case is not None and case._state.adding:
-        # At registration: the finding is the new case, keyed by its number, which is still the
-        # provisional one nobody else knows. No warning can have that key yet and nobody else can
-        # be creating one, so the look-ups and the savepoint below would only cost round trips
-        # (~10 per group registration -> 4); the registration's hook has its own savepoint.
-        warning = Warning.objects.create(mechanism=rule.mechanism, rule=rule, key=finding.key,
-                                         message=finding.message, created_at=now, updated_at=now)
-        warning.cases.add(*finding.case_ids)
-        _notify(warning, finding.case_ids, case)
-        return "created"
+    # At registration the finding is the new case, keyed by its number, which is still the
+    # provisional one nobody else knows: no warning can have that key yet and nobody else can be
+    # creating one, so the look-ups and the savepoint would only cost round trips; the
+    # registration's hook has its own savepoint.
+    registering = case is not None and case._state.adding
+    if not registering:
+        outcome = _extend_existing(rule=rule, finding=finding, now=now)
+        if outcome is not None:
+            return outcome
+    try:
+        # savepoint: a concurrent scan or registration may have just made it
+        with transaction.atomic(savepoint=not registering):
+            warning = Warning.objects.create(mechanism=rule.mechanism, rule=rule,
+                                             key=finding.key, message=finding.message,
+                                             created_at=now, updated_at=now)
+    except IntegrityError:
+        return "unchanged"
+    warning.cases.add(*finding.case_ids)
+    _notify(warning, finding.case_ids, case)
+    return "created"
+
+
+def _extend_existing(*, rule: WarningRule, finding: Finding, now) -> str | None:
+    """"updated" or "unchanged" when an earlier warning of the finding decides it; None: create."""
     current = (Warning.objects.select_for_update()
                .filter(rule=rule, key=finding.key, acknowledged_at=None).first())
     if current is not None:
@@ -104,16 +118,7 @@ def warning_record(*, rule: WarningRule, finding: Finding, case: Case | None = N
                       .values_list("case_id", flat=True))
         if not set(finding.case_ids) - covered:
             return "unchanged"
-    try:
-        with transaction.atomic():  # a concurrent scan or registration may have just made it
-            warning = Warning.objects.create(mechanism=rule.mechanism, rule=rule,
-                                             key=finding.key, message=finding.message,
-                                             created_at=now, updated_at=now)
-    except IntegrityError:
-        return "unchanged"
-    warning.cases.add(*finding.case_ids)
-    _notify(warning, finding.case_ids, case)
-    return "created"
+    return None
 
 
 @transaction.atomic

@@ -20,24 +20,34 @@ def insert_sql(obj: Model, *, fields: list[Field], connection) -> tuple[str, lis
             f"VALUES ({', '.join(['%s'] * len(fields))})", values)
 
 
-def insert_select_sql(obj: Model, *, fields: list[Field], connection, source: str,
-                      exprs: dict[str, Callable[[object], tuple[str, list]]]) -> tuple[str, list]:
-    """`INSERT INTO <table> (<fields>) SELECT … FROM <source>`: the values prepared as insert_sql
-    prepares them, except the columns in `exprs`, whose SQL (and parameters) each callable makes
-    from the prepared value — e.g. a number only the same statement knows."""
+# A column's SQL in an INSERT … SELECT instead of its bare value, and the parameters that SQL
+# takes, made from the column's prepared value (e.g. ("num.new_seq", no parameters)).
+Expr = tuple[str, Callable[[object], list]]
+
+
+def insert_select_text(model: type[Model], *, fields: list[Field], connection, source: str,
+                       exprs: dict[str, Expr]) -> str:
+    """`INSERT INTO <table> (<fields>) SELECT … FROM <source>`: a placeholder per field, except
+    the columns in `exprs`, which get their SQL. The text depends only on its arguments' shape,
+    so a caller that runs it often can build it once (cases.numbering)."""
     quote = connection.ops.quote_name
-    items, params = [], []
+    items = ", ".join(exprs[f.column][0] if f.column in exprs else "%s" for f in fields)
+    return (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            f"SELECT {items} FROM {source}")
+
+
+def insert_values(obj: Model, *, fields: list[Field], connection,
+                  exprs: dict[str, Expr]) -> list:
+    """The parameters of insert_select_text for `obj`: each value prepared as insert_sql prepares
+    it, or for a column in `exprs` the parameters its SQL takes, made from that value."""
+    params = []
     for f in fields:
         value = f.get_db_prep_save(f.pre_save(obj, True), connection)
         if f.column in exprs:
-            sql, extra = exprs[f.column](value)
-            items.append(sql)
-            params += extra
+            params += exprs[f.column][1](value)
         else:
-            items.append("%s")
             params.append(value)
-    return (f"INSERT INTO {quote(obj._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-            f"SELECT {', '.join(items)} FROM {source}", params)
+    return params
 
 
 def fetchone_prepared(connection, sql: str, params: list) -> tuple | None:

@@ -13,6 +13,7 @@ from cases.confcache import cached
 from cases.identity import validate_credit_code, validate_mobile, validate_resident_id
 from cases.models import ComplainantType, DisputeCategory
 from forms.abuse import HONEYPOT_FIELD, TOKEN_FIELD
+from forms.field_copy import fields_copied_quickly
 from forms.models import IntakeFormField
 from forms.uploads import AttachmentsField, upload_limits
 
@@ -193,7 +194,7 @@ class IntakeFormBuilder(FormBuilder):
             attrs[EXTRA_PREFIX + clean_name] = field
             extra.append((EXTRA_PREFIX + clean_name, clean_name, str(field.label)))
         attrs["extra_fields"] = tuple(extra)
-        return type("IntakeForm", (CoreIntakeForm,), attrs)
+        return fields_copied_quickly(type("IntakeForm", (CoreIntakeForm,), attrs))
 
 
 # page pk -> (live revision id, form class). Building the class from the FormField rows costs

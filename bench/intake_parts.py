@@ -1,0 +1,74 @@
+"""Microseconds of two parts of an online submission, each beside what it replaced, in one process:
+
+- building the intake form (Django's deepcopy of the fields vs forms.field_copy);
+- the text of the registration's one statement (built each time vs cached per shape,
+  cases.numbering._numbered_statement).
+
+    nice -n 10 .venv/bin/python bench/intake_parts.py [--db NAME]
+
+Needs a database with the portal pages, e.g. the one bench/intake_profile.py --pg leaves
+(onestop_load_profile, the default). Best of 5 repeats; run it on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import timeit
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._server import server_env  # noqa: E402
+
+
+def per_call_us(fn, number: int) -> float:
+    return min(timeit.repeat(fn, number=number, repeat=5)) / number * 1e6
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="onestop_load_profile")
+    parser.add_argument("--number", type=int, default=2000)
+    args = parser.parse_args()
+    os.environ.update(server_env(f"postgres://postgres@127.0.0.1:5432/{args.db}", "parts"))
+    import django
+
+    django.setup()
+    from cases import numbering
+    from cases.confcache import _request_finished, _request_started
+    from cases.models import TimelineEvent
+    from forms.models import IntakeFormPage
+    from notifications.models import Outbox
+
+    _request_started()  # the configuration stamp is read once, as within a request
+    page = IntakeFormPage.objects.live().filter(slug="gaoping").first()
+    if page is None:
+        print(f"{args.db} 里没有高平的网上反映页：先运行 bench/intake_profile.py --pg")
+        return 1
+    form_class = page.get_form_class(cacheable=True)
+    quick = form_class.base_fields
+
+    def build():
+        form_class(page=page, user=None)
+
+    fast = per_call_us(build, args.number)
+    form_class.base_fields = dict(quick)  # Django's own deepcopy of each field
+    slow = per_call_us(build, args.number)
+    form_class.base_fields = quick
+    print(f"建表单：逐字段快速复制 {fast:.0f} 微秒，Django deepcopy {slow:.0f} 微秒，省 {slow - fast:.0f} 微秒")
+
+    shape = ((TimelineEvent, True, False), (Outbox, False, True))  # a single person's submission
+    text = numbering._numbered_statement.__wrapped__
+    built = per_call_us(lambda: text("default", shape), args.number)
+    cached = per_call_us(lambda: numbering._numbered_statement("default", shape), args.number)
+    print(f"登记语句文本（{len(text('default', shape))} 字符）：每次拼 {built:.0f} 微秒，"
+          f"按形状缓存 {cached:.2f} 微秒，省 {built - cached:.0f} 微秒")
+    _request_finished()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -51,7 +51,6 @@ NUMBER_BEARERS: list[NumberBearer] = [
 def number_bearer_add(bearer: NumberBearer) -> None:
     if bearer not in NUMBER_BEARERS:
         NUMBER_BEARERS.append(bearer)
-        _numbered_statement.cache_clear()
 
 
 def provisional_number() -> str:
@@ -193,13 +192,13 @@ def _history_params(history_values: dict, connection) -> list:
             for field, column in _history_columns() if column is None]
 
 
-def _bearer_updates(connection, *, number_sql: str, source: str = "") -> list[str]:
+def _bearer_updates(connection, bearers, *, number_sql: str, source: str = "") -> list[str]:
     """UPDATEs putting the real number (`number_sql`) in place of the provisional one in the
-    NUMBER_BEARERS rows of the case written before it was numbered. Parameters of each: its
-    bearer's columns' provisional number (one per column), then the case id."""
+    bearers' rows of the case written before it was numbered. Parameters of each: per column the
+    provisional number (and the real one, if `number_sql` is a placeholder), then the case id."""
     quote = connection.ops.quote_name
     updates = []
-    for bearer in NUMBER_BEARERS:
+    for bearer in bearers:
         table = quote(apps.get_model(bearer.model)._meta.db_table)
         sets = ", ".join(f"{quote(c)} = REPLACE({quote(c)}, %s, {number_sql})" for c in bearer.columns)
         updates.append(f"UPDATE {table} SET {sets}{source} WHERE {bearer.rows_of_case}")
@@ -213,7 +212,8 @@ def _insert_one_by_one(case: Case, provisional: str, history_values: dict,
     writes = [insert_sql(case, fields=list(Case._meta.concrete_fields), connection=connection)]
     sql = _history_insert(connection, f"FROM {quote(Case._meta.db_table)} WHERE id = %s")
     writes.append((sql, _history_params(history_values, connection) + [case.pk]))
-    for sql, bearer in zip(_bearer_updates(connection, number_sql="%s"), NUMBER_BEARERS, strict=True):
+    updates = _bearer_updates(connection, NUMBER_BEARERS, number_sql="%s")
+    for sql, bearer in zip(updates, NUMBER_BEARERS, strict=True):
         writes.append((sql, [provisional, case.number] * len(bearer.columns) + [case.pk]))
     for row, skip_duplicate in deferred:
         _put_number(row, provisional, case.number)
@@ -233,18 +233,19 @@ def _insert_in_one_statement(case: Case, provisional: str, history_values: dict,
     rows get the number in their INSERT. Without the year's counter row nothing is written:
     the row is created and the statement run again."""
     shape = tuple((type(row), row.pk is not None, skip_duplicate) for row, skip_duplicate in deferred)
-    statement = _numbered_statement(connection.alias, shape)
+    bearers = tuple(NUMBER_BEARERS)  # in the key: the text and the values follow the same list
+    statement = _numbered_statement(connection.alias, bearers, shape)
     # The parameters in the order of the statement's placeholders (see _numbered_statement).
     values = [case.mechanism_id, case.year, case_number_prefix(case.mechanism, case.year),
               NUMBER_DIGITS]
     values += insert_values(case, fields=_case_fields(), connection=connection, exprs=_CASE_EXPRS)
     values += _history_params(history_values, connection)
-    for bearer in NUMBER_BEARERS:
+    for bearer in bearers:
         values += [provisional] * len(bearer.columns) + [case.pk]
     bearing = (BEARING_SQL, lambda value: [value, provisional])
     for row, _ in deferred:
         values += insert_values(row, fields=_insert_fields(row), connection=connection,
-                                exprs=dict.fromkeys(_bearer_columns(type(row)), bearing))
+                                exprs=dict.fromkeys(_bearer_columns(type(row), bearers), bearing))
     taken = fetchone_prepared(connection, statement, values)
     if taken is None:  # the year's first case: no counter row yet, nothing was written
         _counter_create(case.mechanism, case.year)
@@ -262,15 +263,16 @@ _CASE_EXPRS = {"number": ("num.new_number", lambda value: []),
 def _case_fields() -> list[Field]:
     fields = list(Case._meta.concrete_fields)
     if not set(_CASE_EXPRS) <= {f.column for f in fields}:
-        raise ImproperlyConfigured("Case 缺少 number 或 seq 字段")
+        raise ImproperlyConfigured("Case 表缺少 number 或 seq 列")
     return fields
 
 
 @lru_cache(maxsize=256)
-def _numbered_statement(alias: str, shape: tuple[tuple[type[Model], bool, bool], ...]) -> str:
-    """The text of _insert_in_one_statement's statement for deferred rows of this shape ((model,
-    has its id, skip_duplicate) each). Built once per shape: joining its ~5 KB from ~120 quoted
-    columns took ~0.1 ms of each online submission (bench/intake_parts.py). Its placeholders take, in order: the
+def _numbered_statement(alias: str, bearers: tuple[NumberBearer, ...],
+                        shape: tuple[tuple[type[Model], bool, bool], ...]) -> str:
+    """The text of _insert_in_one_statement's statement for `bearers` (NUMBER_BEARERS) and
+    deferred rows of this shape ((model, has its id, skip_duplicate) each). Built once per shape:
+    joining its ~5 KB took ~0.1 ms of each online submission (bench/intake_parts.py). Its placeholders take, in order: the
     counter's mechanism id and year, the number's prefix and digits, the case row's values, the
     history values, per bearer its columns' provisional number and the case id, then each
     deferred row's values."""
@@ -283,10 +285,10 @@ def _numbered_statement(alias: str, shape: tuple[tuple[type[Model], bool, bool],
                                       source="num", exprs=_CASE_EXPRS) + " RETURNING *)",
         _history_insert(connection, "FROM c"),
     ]
-    clauses += _bearer_updates(connection, number_sql="num.new_number", source=" FROM num")
+    clauses += _bearer_updates(connection, bearers, number_sql="num.new_number", source=" FROM num")
     for model, has_pk, skip_duplicate in shape:
         fields = [f for f in model._meta.concrete_fields if has_pk or not f.primary_key]
-        bearing = dict.fromkeys(_bearer_columns(model), (BEARING_SQL, None))
+        bearing = dict.fromkeys(_bearer_columns(model, bearers), (BEARING_SQL, None))
         sql = insert_select_text(model, fields=fields, connection=connection, source="num",
                                  exprs=bearing)
         clauses.append(f"{sql} ON CONFLICT DO NOTHING" if skip_duplicate else sql)
@@ -299,9 +301,10 @@ def _insert_fields(row: Model) -> list[Field]:
     return [f for f in row._meta.concrete_fields if not (f.primary_key and row.pk is None)]
 
 
-def _bearer_columns(model: type[Model]) -> list[str]:
+def _bearer_columns(model: type[Model], bearers=None) -> list[str]:
     label = model._meta.label
-    return [c for b in NUMBER_BEARERS if b.model == label for c in b.columns]
+    return [c for b in (NUMBER_BEARERS if bearers is None else bearers) if b.model == label
+            for c in b.columns]
 
 
 def _put_number(row: Model, provisional: str, number: str) -> None:

@@ -22,7 +22,7 @@ def insert_sql(obj: Model, *, fields: list[Field], connection) -> tuple[str, lis
 
 # A column's SQL in an INSERT … SELECT instead of its bare value, and the parameters that SQL
 # takes, made from the column's prepared value (e.g. ("num.new_seq", no parameters)).
-Expr = tuple[str, Callable[[object], list]]
+Expr = tuple[str, Callable[[object], list] | None]  # None: only its SQL is asked for
 
 
 def insert_select_text(model: type[Model], *, fields: list[Field], connection, source: str,
@@ -106,7 +106,7 @@ def _prepared_cursor_class():
     from psycopg import _queries
 
     # psycopg re-parses the placeholders of a statement longer than 4 KB or with more than 50
-    # parameters on every run (its parse cache skips them); ours has ~7 KB and ~120.
+    # parameters on every run (its parse cache skips them); ours has ~5 KB and ~110-125.
     if getattr(_queries, "MAX_CACHED_STATEMENT_LENGTH", None) is not None:
         _queries.MAX_CACHED_STATEMENT_LENGTH = max(_queries.MAX_CACHED_STATEMENT_LENGTH, 32 * 1024)
         _queries.MAX_CACHED_STATEMENT_PARAMS = max(_queries.MAX_CACHED_STATEMENT_PARAMS, 1024)

@@ -5,8 +5,9 @@ change its own (help text, choices, a queryset) without touching the next one's.
 page that is every request, and copy.deepcopy's dispatch (``__reduce_ex__``, the memo, a deep
 copy of each choice list) made building the form ~75 µs slower, 40% of its cost
 (bench/intake_parts.py). The copy here makes what each field's own ``__deepcopy__`` makes, for
-the field and widget classes whose ``__deepcopy__`` is one of Django's listed below; any other
-class (a subclass with its own ``__deepcopy__``, a MultiWidget) is deep-copied as Django does.
+the field and widget classes whose ``__deepcopy__`` is one of Django's listed below (except that
+a choice list two fields share is copied once per field); any other class (a subclass with its
+own ``__deepcopy__``, a MultiWidget) is deep-copied as Django does.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def field_copy(field: forms.Field, memo: dict) -> forms.Field:
     new.validators = field.validators[:]
     if kind is _CHOICE:
         choices = field._choices
-        # A list of (value, label) pairs of strings and numbers deep-copies to a new list of the
+        # A list of (value, label) pairs of strings and ints deep-copies to a new list of the
         # same tuples; anything else (groups, lazy labels, a callable) the slow, exact way.
         new._choices = (list(choices) if type(choices) is list and all(_plain_pair(c) for c in choices)
                         else copy.deepcopy(choices, memo))

@@ -4,8 +4,8 @@ a mechanism's office, default tier, deadlines, online channel, warning rules, me
 Coherence across processes (gunicorn workers keep their own copy) comes from one database row,
 ConfigStamp: saving or deleting any configuration model or page gives it a new random token, in
 the same transaction as the change. Cached values are used only under the token they were built
-with; a request reads the token once (one primary-key lookup) and sees either the old world or
-the new, never a mix. A random token, not a counter: a rolled-back change restores the old token,
+with; a request reads the token once (one primary-key lookup; on PostgreSQL the connection's
+health check does it, config/postgresql) and sees either the old world or the new, never a mix. A random token, not a counter: a rolled-back change restores the old token,
 and a later change can never reuse the rolled-back one. Writes that send no signals (QuerySet
 .update(), raw SQL) must call ``config_changed()`` themselves.
 """
@@ -31,11 +31,26 @@ _cache: dict[Any, Any] = {}
 _cache_token: str | None = None
 
 
+TOKEN_SQL = "SELECT token FROM cases_configstamp WHERE id = 1"
+
+
 def _read_token() -> str | None:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT token FROM cases_configstamp WHERE id = 1")
+        # The first cursor of a request runs the connection's health check, which on PostgreSQL
+        # reads the token for us (config/postgresql).
+        token = getattr(_local, "token", _UNREAD)
+        if token is not _UNREAD:
+            return token
+        cursor.execute(TOKEN_SQL)
         row = cursor.fetchone()
     return row[0] if row else None  # no row (a flushed test database): nothing is cached
+
+
+def token_read_by_health_check(token: str | None) -> None:
+    """Keep the token a request's health check read as the request's own (outside a request,
+    e.g. at its end, it is dropped)."""
+    if getattr(_local, "in_request", False) and getattr(_local, "token", _UNREAD) is _UNREAD:
+        _local.token = token
 
 
 def current_token() -> str | None:

@@ -147,14 +147,20 @@ def _history_columns() -> tuple[tuple[Field, str | None], ...]:
     return tuple(columns)
 
 
-def case_insert_numbered(*, case: Case, history_user, reason: str) -> None:
+def case_insert_numbered(*, case: Case, history_user, reason: str,
+                         ends_transaction: bool = False) -> None:
     """Take the real number and write a registration's case row under it, with the creation
     history row simple-history would write (copied by the database from the case row itself),
     the rows the registration deferred (cases.deferred), and the number put into every
     NUMBER_BEARERS row written under the provisional one. The case must have its id
     (case_id_allocate). Call it as the last write before commit: the counter stays locked until
     then. On PostgreSQL all of it is one statement, so the lock is held for that statement and
-    the commit; on SQLite (one writer at a time anyway) the same writes run one by one."""
+    the commit; on SQLite (one writer at a time anyway) the same writes run one by one.
+
+    `ends_transaction`: the caller's outermost atomic block commits right after this and nothing
+    can fail in between. If then nothing has been sent to PostgreSQL in the transaction yet, the
+    statement is the whole transaction and runs as one in autocommit: without the BEGIN and
+    COMMIT round trips (two of an online submission's five, bench/intake_profile.py)."""
     provisional = case.number
     if not provisional.startswith(PROVISIONAL_PREFIX):
         raise ValueError(f"{provisional} 已有正式编号")
@@ -168,7 +174,9 @@ def case_insert_numbered(*, case: Case, history_user, reason: str) -> None:
                       "history_user_id": getattr(history_user, "pk", None)}
     deferred = rows_take()
     if connection.vendor == "postgresql":
-        _insert_in_one_statement(case, provisional, history_values, deferred, connection)
+        alone = ends_transaction and _nothing_sent_yet(connection)
+        _insert_in_one_statement(case, provisional, history_values, deferred, connection,
+                                 alone=alone)
     else:
         _insert_one_by_one(case, provisional, history_values, deferred, connection)
     case._state.adding = False
@@ -224,8 +232,29 @@ def _insert_one_by_one(case: Case, provisional: str, history_values: dict,
             cursor.execute(sql, params)
 
 
+def _nothing_sent_yet(connection) -> bool:
+    """In the outermost atomic block, and PostgreSQL has not been sent its BEGIN yet (psycopg
+    sends it with the transaction's first statement)."""
+    from psycopg.pq import TransactionStatus
+
+    connection.ensure_connection()
+    return (len(connection.atomic_blocks) == 1
+            and connection.connection.info.transaction_status == TransactionStatus.IDLE)
+
+
+def _fetch_alone(connection, statement: str, values: list) -> tuple | None:
+    """fetchone_prepared as a transaction of its own (Django's commit then has nothing to do)."""
+    raw = connection.connection
+    raw.autocommit = True
+    try:
+        return fetchone_prepared(connection, statement, values)
+    finally:
+        if not raw.closed:  # a lost connection is replaced whole (its error goes on up)
+            raw.autocommit = False
+
+
 def _insert_in_one_statement(case: Case, provisional: str, history_values: dict,
-                             deferred: list, connection) -> None:
+                             deferred: list, connection, *, alone: bool = False) -> None:
     """One data-modifying WITH: take the number (the counter UPDATE), format it as
     case_number_take does, insert the case row and its history row, put the number into the
     bearers' earlier rows, insert the deferred rows with it. Every clause runs once, to
@@ -246,7 +275,7 @@ def _insert_in_one_statement(case: Case, provisional: str, history_values: dict,
     for row, _ in deferred:
         values += insert_values(row, fields=_insert_fields(row), connection=connection,
                                 exprs=dict.fromkeys(_bearer_columns(type(row), bearers), bearing))
-    taken = fetchone_prepared(connection, statement, values)
+    taken = (_fetch_alone if alone else fetchone_prepared)(connection, statement, values)
     if taken is None:  # the year's first case: no counter row yet, nothing was written
         _counter_create(case.mechanism, case.year)
         taken = fetchone_prepared(connection, statement, values)

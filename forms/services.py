@@ -105,6 +105,7 @@ def _register(*, page, form) -> Case:
         extra=case_extra(page=page, form=form),
         attachments=data["attachments"],
         before_numbering=lambda case: _receipt_write(token=form.token, page=page, case=case),
+        ends_transaction=True,  # nothing follows: the commit
     )
     return case
 

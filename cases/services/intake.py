@@ -213,12 +213,15 @@ def case_register_in_transaction(
     risk_safety: bool = False,
     attachments: list[NewAttachment] = (),
     before_numbering: Callable[[Case], None] | None = None,
+    ends_transaction: bool = False,
 ) -> Case:
     """Register a complaint: start its clocks, write history and the first event, number it.
     For a caller whose own atomic block and stored_files_rollback_guard already enclose the
     whole registration, so that a refusal rolls everything back (the online form): no savepoint.
     `before_numbering(case)` writes the caller's own rows before the number (and its lock) is
-    taken; nothing may follow the numbering in the transaction but the commit."""
+    taken; nothing may follow the numbering in the transaction but the commit.
+    `ends_transaction`: the caller's own outermost atomic block commits as soon as this returns,
+    with nothing in between that can fail (see case_insert_numbered)."""
     if not transaction.get_connection().in_atomic_block:
         raise TransactionManagementError("case_register_in_transaction needs a transaction")
     check("register", None, case_roles(actor, None, mechanism=mechanism))
@@ -276,5 +279,5 @@ def case_register_in_transaction(
         if before_numbering is not None:
             before_numbering(case)
         case_insert_numbered(case=case, history_user=actor.history_user,
-                             reason=f"受理登记（{channel.name}）")
+                             reason=f"受理登记（{channel.name}）", ends_transaction=ends_transaction)
     return case

@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.db import connections, transaction
 from django.db.models import Model
+
+from cases.sql import autocommit_while_idle, server_transaction_idle
 
 
 @dataclass
@@ -81,7 +83,10 @@ def _id_pool_fill(connection, models: list[type[Model]], pool: dict) -> None:
     quote = connection.ops.quote_name
     calls = ", ".join("nextval(pg_get_serial_sequence(%s, %s))" for _ in models)
     params = [p for m in models for p in (quote(m._meta.db_table), m._meta.pk.column)]
-    with connection.cursor() as cursor:
+    # A sequence is outside every transaction anyway: taken before the registration's transaction
+    # has begun, the block leaves its one statement alone in it (cases.numbering).
+    idle = connection.in_atomic_block and server_transaction_idle(connection)
+    with autocommit_while_idle(connection) if idle else nullcontext(), connection.cursor() as cursor:
         cursor.execute(f"SELECT {calls} FROM generate_series(1, %s) ORDER BY 1", [*params, ID_BLOCK])
         rows = cursor.fetchall()
     for index, model in enumerate(models):

@@ -28,7 +28,14 @@ from django.utils import timezone
 
 from cases.deferred import ids_allocate, ids_reserve, rows_take
 from cases.models import Case, CaseCounter, Mechanism
-from cases.sql import fetchone_prepared, insert_select_text, insert_sql, insert_values
+from cases.sql import (
+    autocommit_while_idle,
+    fetchone_prepared,
+    insert_select_text,
+    insert_sql,
+    insert_values,
+    server_transaction_idle,
+)
 
 PROVISIONAL_PREFIX = "待编号-"
 
@@ -174,7 +181,8 @@ def case_insert_numbered(*, case: Case, history_user, reason: str,
                       "history_user_id": getattr(history_user, "pk", None)}
     deferred = rows_take()
     if connection.vendor == "postgresql":
-        alone = ends_transaction and _nothing_sent_yet(connection)
+        alone = (ends_transaction and len(connection.atomic_blocks) == 1
+                 and server_transaction_idle(connection))
         _insert_in_one_statement(case, provisional, history_values, deferred, connection,
                                  alone=alone)
     else:
@@ -232,25 +240,9 @@ def _insert_one_by_one(case: Case, provisional: str, history_values: dict,
             cursor.execute(sql, params)
 
 
-def _nothing_sent_yet(connection) -> bool:
-    """In the outermost atomic block, and PostgreSQL has not been sent its BEGIN yet (psycopg
-    sends it with the transaction's first statement)."""
-    from psycopg.pq import TransactionStatus
-
-    connection.ensure_connection()
-    return (len(connection.atomic_blocks) == 1
-            and connection.connection.info.transaction_status == TransactionStatus.IDLE)
-
-
 def _fetch_alone(connection, statement: str, values: list) -> tuple | None:
-    """fetchone_prepared as a transaction of its own (Django's commit then has nothing to do)."""
-    raw = connection.connection
-    raw.autocommit = True
-    try:
+    with autocommit_while_idle(connection):
         return fetchone_prepared(connection, statement, values)
-    finally:
-        if not raw.closed:  # a lost connection is replaced whole (its error goes on up)
-            raw.autocommit = False
 
 
 def _insert_in_one_statement(case: Case, provisional: str, history_values: dict,

@@ -3,7 +3,8 @@ model instance with its values prepared exactly as Model.save() prepares them.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 
 from django.conf import settings
@@ -116,3 +117,27 @@ def _prepared_cursor_class():
             return super().execute(query, params, prepare=True, binary=binary)
 
     return PreparedCursor
+
+
+def server_transaction_idle(connection) -> bool:
+    """PostgreSQL has not been sent the current transaction's BEGIN yet — psycopg sends it with
+    the transaction's first statement —, so nothing has been read or written in it so far."""
+    from psycopg.pq import TransactionStatus
+
+    connection.ensure_connection()
+    return connection.connection.info.transaction_status == TransactionStatus.IDLE
+
+
+@contextmanager
+def autocommit_while_idle(connection) -> Iterator[None]:
+    """Inside an atomic block that server_transaction_idle says has not begun on the server: the
+    block's statements run each as a transaction of its own, and the atomic block's transaction
+    begins with the first statement after it. For statements that belong to no transaction
+    (nextval) or that are the whole of it; Django's commit then has nothing to do."""
+    raw = connection.connection
+    raw.autocommit = True
+    try:
+        yield
+    finally:
+        if not raw.closed:  # a lost connection is replaced whole (its error goes on up)
+            raw.autocommit = False

@@ -113,6 +113,22 @@ def test_a_submission_on_a_kept_connection_is_two_round_trips(gaoping):
     assert Outbox.objects.filter(case=case, event="acknowledgement").exists()
 
 
+def test_a_submission_that_takes_a_new_block_of_ids_is_still_one_transaction(gaoping):
+    """Ids come from the sequences 16 at a time (cases.deferred); the block is taken before the
+    registration's transaction begins, and the registration stays one statement."""
+    rng = random.Random(9)
+    for _ in range(2):
+        assert number_in(serve_post(form(gaoping, rng)))
+    _id_pool(connection).clear()
+    data = form(gaoping, rng)
+    with WireLog() as wire:
+        number = number_in(serve_post(data))
+    assert number and Case.objects.filter(number=number).exists()
+    queries = wire.simple_queries
+    assert len(queries) == 2 and queries[1].startswith("SELECT nextval(")
+    assert wire.round_trips == 3  # stamp, ids, registration: no BEGIN, no COMMIT
+
+
 def test_the_first_case_of_a_year_is_numbered_one_without_a_counter_row(gaoping):
     rng = random.Random(4)
     assert not CaseCounter.objects.exists()

@@ -5,8 +5,9 @@ Coherence across processes (gunicorn workers keep their own copy) comes from one
 ConfigStamp: saving or deleting any configuration model or page gives it a new random token, in
 the same transaction as the change. Cached values are used only under the token they were built
 with; a request reads the token once (one primary-key lookup; on PostgreSQL the connection's
-health check does it, config/postgresql) and sees either the old world or the new, never a mix. A random token, not a counter: a rolled-back change restores the old token,
-and a later change can never reuse the rolled-back one. Writes that send no signals (QuerySet
+health check does it, config/postgresql) and sees either the old world or the new, never a mix.
+A random token, not a counter: a rolled-back change restores the old token, and a later change
+can never reuse the rolled-back one. Writes that send no signals (QuerySet
 .update(), raw SQL) must call ``config_changed()`` themselves.
 """
 

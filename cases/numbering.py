@@ -16,6 +16,7 @@ NUMBER_BEARERS, which apps extend from their ready(). The rows the registration 
 """
 
 import secrets
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -240,11 +241,6 @@ def _insert_one_by_one(case: Case, provisional: str, history_values: dict,
             cursor.execute(sql, params)
 
 
-def _fetch_alone(connection, statement: str, values: list) -> tuple | None:
-    with autocommit_while_idle(connection):
-        return fetchone_prepared(connection, statement, values)
-
-
 def _insert_in_one_statement(case: Case, provisional: str, history_values: dict,
                              deferred: list, connection, *, alone: bool = False) -> None:
     """One data-modifying WITH: take the number (the counter UPDATE), format it as
@@ -267,7 +263,8 @@ def _insert_in_one_statement(case: Case, provisional: str, history_values: dict,
     for row, _ in deferred:
         values += insert_values(row, fields=_insert_fields(row), connection=connection,
                                 exprs=dict.fromkeys(_bearer_columns(type(row), bearers), bearing))
-    taken = (_fetch_alone if alone else fetchone_prepared)(connection, statement, values)
+    with autocommit_while_idle(connection) if alone else nullcontext():
+        taken = fetchone_prepared(connection, statement, values)
     if taken is None:  # the year's first case: no counter row yet, nothing was written
         _counter_create(case.mechanism, case.year)
         taken = fetchone_prepared(connection, statement, values)

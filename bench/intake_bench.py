@@ -19,7 +19,10 @@ The same gunicorn (production settings, `--workers` sync workers) serves all thr
 concurrent clients (in `--procs` processes) post to one target at a time for `--seconds` after
 `--warmup` seconds, and the targets take turns for `--rounds` rounds. Only answers that prove
 the save count (the saved row's id, the landing page, the receipt with a case number).
-Results go to var/bench/intake-result-<db>-<clients>.json; `make bench` (bench/run.py) renders
+Each run also reports the CPU milliseconds per request of the gunicorn workers, of the
+PostgreSQL backends serving the bench database (read from /proc: the server must run on this
+machine) and of the clients themselves: all three share the machine's cores, so the
+throughput is set by their sum. Results go to var/bench/intake-result-<db>-<clients>.json; `make bench` (bench/run.py) renders
 the 32- and 50-client tables into docs/performance.md.
 """
 
@@ -66,6 +69,7 @@ SELECT = re.compile(r'<select name="(\w+)"[^>]*>(.*?)</select>', re.S)
 OPTION = re.compile(r'<option value="([^"]+)"')
 INPUT_NAME = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"')
 REGION = "140581"
+CPU_KINDS = ("server", "database", "clients")
 
 
 def request(port: int, method: str, path: str, body: bytes | None = None,
@@ -150,7 +154,7 @@ def client_process(target: str, port: int, threads: int, warmup: float, seconds:
     django.setup()  # only for Wagtail's field-name helper and the identity generators
     start_at = time.monotonic() + 1.0
     measure_from, stop_at = start_at + warmup, start_at + warmup + seconds
-    results = {"ok": 0, "failed": 0, "statuses": {}, "latencies": []}
+    results = {"ok": 0, "failed": 0, "statuses": {}, "latencies": [], "answered": 0}
     lock = threading.Lock()
 
     def work(n: int) -> None:
@@ -162,6 +166,8 @@ def client_process(target: str, port: int, threads: int, warmup: float, seconds:
                 ok, elapsed, status = poster.post()
             except (OSError, http.client.HTTPException):
                 ok, elapsed, status = False, 0.0, 0
+            with lock:
+                results["answered"] += 1  # warm-up too: the CPU per request below counts it
             if now < measure_from or time.monotonic() > stop_at:
                 continue  # warm-up, or finished after the window: not counted
             with lock:
@@ -173,9 +179,53 @@ def client_process(target: str, port: int, threads: int, warmup: float, seconds:
     pool = [threading.Thread(target=work, args=(n,), daemon=True) for n in range(threads)]
     for thread in pool:
         thread.start()
+    while time.monotonic() < start_at:  # the form GETs and django.setup() are not counted
+        time.sleep(0.005)
+    cpu_from = time.process_time()
     for thread in pool:
         thread.join()
+    results["cpu_s"] = time.process_time() - cpu_from
     queue.put(results)
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def cpu_snapshot(server_pid: int, database: str) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of the gunicorn workers and of the PostgreSQL backends serving
+    `database` (when the server runs on this machine), by process id; empty without /proc."""
+    out: dict[str, dict[int, float]] = {"server": {}, "database": {}}
+    proc = Path("/proc")
+    if not proc.exists():
+        return out
+    marker = f" {database} ".encode()
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        kind = ("server" if int(stat[1]) == server_pid
+                else "database" if cmdline.startswith(b"postgres") and marker in cmdline + b" "
+                else None)
+        seconds = _cpu_seconds(int(entry.name)) if kind else None
+        if seconds is not None:
+            out[kind][int(entry.name)] = seconds
+    return out
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds each kind used between two snapshots (a process that started in between
+    counts from zero; one that ended is lost)."""
+    return {kind: sum(seconds - before[kind].get(pid, 0.0) for pid, seconds in after[kind].items())
+            for kind in after}
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -183,7 +233,8 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
-def run_target(target: str, port: int, args, round_no: int) -> dict:
+def run_target(target: str, port: int, args, round_no: int, server_pid: int | None = None,
+               database: str = "") -> dict:
     queue = mp.get_context("fork").Queue()
     per = [args.clients // args.procs + (1 if i < args.clients % args.procs else 0)
            for i in range(args.procs)]
@@ -192,11 +243,18 @@ def run_target(target: str, port: int, args, round_no: int) -> dict:
         args=(target, port, n, args.warmup, args.seconds, f"{args.run}-{round_no}-{i}", queue))
         for i, n in enumerate(per) if n]
     load_before = os.getloadavg()[0]
+    cpu_before = cpu_snapshot(server_pid, database) if server_pid else None
     for proc in procs:
         proc.start()
     parts = [queue.get(timeout=args.warmup + args.seconds + 120) for _ in procs]
     for proc in procs:
         proc.join()
+    answered = sum(part["answered"] for part in parts)
+    cpu_ms = {}
+    if cpu_before is not None and answered:
+        used = cpu_used(cpu_before, cpu_snapshot(server_pid, database))
+        used["clients"] = sum(part["cpu_s"] for part in parts)
+        cpu_ms = {kind: round(seconds * 1000 / answered, 2) for kind, seconds in used.items()}
     latencies = [x for part in parts for x in part["latencies"]]
     ok = sum(part["ok"] for part in parts)
     statuses: dict[str, int] = {}
@@ -208,7 +266,8 @@ def run_target(target: str, port: int, args, round_no: int) -> dict:
             "per_s": round(ok / args.seconds, 1),
             "p50_ms": round(percentile(latencies, 0.5) * 1000),
             "p95_ms": round(percentile(latencies, 0.95) * 1000),
-            "load": [round(load_before, 1), round(os.getloadavg()[0], 1)]}
+            "load": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+            "cpu_ms": cpu_ms}
 
 
 def render(summary: dict) -> str:
@@ -219,6 +278,17 @@ def render(summary: dict) -> str:
                     + " / ".join(f"{r['per_s']}" for r in runs)
                     + f" | {best[target]['p50_ms']} / {best[target]['p95_ms']} | "
                     + f"{sum(r['failed'] for r in runs)} |")
+    cpu_rows = []
+    for target in TARGETS:
+        runs = [r["cpu_ms"] for r in summary["runs"] if r["target"] == target and r.get("cpu_ms")]
+        if runs:
+            mean = {kind: sum(r[kind] for r in runs) / len(runs) for kind in CPU_KINDS}
+            cpu_rows.append(f"| {LABELS[target]} | " + " | ".join(f"{mean[k]:.2f}" for k in CPU_KINDS)
+                            + f" | {sum(mean.values()):.2f} |")
+    cpu_table = ["", "每个请求用的 CPU（毫秒，各轮平均；预热的请求也计入，服务器和客户端在同一台机器上，"
+                 "吞吐由三者之和决定）：", "",
+                 "| 对象 | gunicorn 工作进程 | PostgreSQL 后端 | 压测客户端 | 合计 |",
+                 "|---|---:|---:|---:|---:|", *cpu_rows] if cpu_rows else []
     ratio_w = best["intake"]["per_s"] / best["wagtail"]["per_s"] if best["wagtail"]["per_s"] else 0
     ratio_b = best["intake"]["per_s"] / best["bare"]["per_s"] if best["bare"]["per_s"] else 0
     m = summary["machine"]
@@ -232,7 +302,7 @@ def render(summary: dict) -> str:
            else "空库起测。"),
         "- 只计能证明已保存的回答（裸视图回显行号、Wagtail 落地页、带受理编号的回执）。", "",
         "| 对象 | 每秒成功提交（各轮合计） | 各轮 | p50 / p95（毫秒） | 失败 |",
-        "|---|---:|---:|---:|---:|", *rows, "",
+        "|---|---:|---:|---:|---:|", *rows, *cpu_table, "",
         f"本系统 ÷ 原版 Wagtail 表单页 = **{ratio_w:.2f}×**（目标 ≥ 1.5×）；"
         f"本系统 ÷ 裸 Django 视图 = **{ratio_b:.2f}×**（目标 ≥ 0.5×）。",
     ])
@@ -282,7 +352,7 @@ def main() -> int:
     try:
         for round_no in range(1, args.rounds + 1):
             for target in args.only or TARGETS:
-                result = run_target(target, server.port, args, round_no)
+                result = run_target(target, server.port, args, round_no, server.proc.pid, name)
                 runs.append(result)
                 print(json.dumps(result, ensure_ascii=False), flush=True)
     finally:

@@ -4,6 +4,7 @@ and answers with the receipt. Called from IntakeFormPage.serve, so Wagtail still
 from __future__ import annotations
 
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from cases.clocks import clock_label
@@ -13,6 +14,7 @@ from cases.selectors import public_channels_by_mechanism
 from forms.abuse import TOKEN_FIELD, client_address, limit, limit_hit, new_token, valid_token
 from forms.links import tracking_page_url
 from forms.notice import privacy_notice_html
+from forms.receipt import receipt_response
 from forms.services import AlreadySubmitted, receipt_for_token
 from forms.tracking import remember_case
 
@@ -69,13 +71,17 @@ def render_form(page, request, form, *, status: int = 200, files_dropped: bool =
 
 def render_receipt(page, request, *, case=None, attachment_count: int | None = None):
     context = page.get_context(request, receipt=True)
+    context["form_url"] = request.path  # "反映其他事项": an empty form again
     if case is not None:
         if attachment_count is None:  # a replayed receipt: count what the case has
             attachment_count = case.attachments.count()
+        accepted = timezone.localtime(case.accepted_at)
         context.update(case=case, masked_name=mask_name(case.complainant_name),
-                       clock=clock_label(case), attachment_count=attachment_count)
+                       clock=clock_label(case), attachment_count=attachment_count,
+                       accepted_text=f"{accepted.year}年{accepted.month}月{accepted.day}日 "
+                                     f"{accepted:%H:%M}")
         remember_case(request, case)  # "查看办理进度" works without typing the code again
-    return _no_store(TemplateResponse(request, page.get_landing_page_template(request), context))
+    return _no_store(receipt_response(page, request, context))
 
 
 def intake_serve(page, request):

@@ -251,13 +251,17 @@ def _insert_in_one_statement(case: Case, provisional: str, history_values: dict,
     the row is created and the statement run again."""
     shape = tuple((type(row), row.pk is not None, skip_duplicate) for row, skip_duplicate in deferred)
     bearers = tuple(NUMBER_BEARERS)  # in the key: the text and the values follow the same list
-    statement = _numbered_statement(connection.alias, bearers, shape)
+    # Alone, nothing was written in the transaction before this statement, so no earlier row
+    # holds the provisional number: the bearers' UPDATEs (three tables, their indexes opened
+    # for nothing) are left out.
+    earlier_rows = not alone
+    statement = _numbered_statement(connection.alias, bearers, shape, earlier_rows)
     # The parameters in the order of the statement's placeholders (see _numbered_statement).
     values = [case.mechanism_id, case.year, case_number_prefix(case.mechanism, case.year),
               NUMBER_DIGITS]
     values += insert_values(case, fields=_case_fields(), connection=connection, exprs=_CASE_EXPRS)
     values += _history_params(history_values, connection)
-    for bearer in bearers:
+    for bearer in bearers if earlier_rows else ():
         values += [provisional] * len(bearer.columns) + [case.pk]
     bearing = (BEARING_SQL, lambda value: [value, provisional])
     for row, _ in deferred:
@@ -287,13 +291,15 @@ def _case_fields() -> list[Field]:
 
 @lru_cache(maxsize=256)
 def _numbered_statement(alias: str, bearers: tuple[NumberBearer, ...],
-                        shape: tuple[tuple[type[Model], bool, bool], ...]) -> str:
+                        shape: tuple[tuple[type[Model], bool, bool], ...],
+                        earlier_rows: bool = True) -> str:
     """The text of _insert_in_one_statement's statement for `bearers` (NUMBER_BEARERS) and
-    deferred rows of this shape ((model, has its id, skip_duplicate) each). Built once per shape:
+    deferred rows of this shape ((model, has its id, skip_duplicate) each), with the bearers'
+    UPDATEs of rows written earlier in the transaction only if `earlier_rows`. Built once per shape:
     joining its ~5 KB took ~0.1 ms of each online submission (bench/intake_parts.py). Its placeholders take, in order: the
     counter's mechanism id and year, the number's prefix and digits, the case row's values, the
-    history values, per bearer its columns' provisional number and the case id, then each
-    deferred row's values."""
+    history values, per bearer (if `earlier_rows`) its columns' provisional number and the case
+    id, then each deferred row's values."""
     connection = connections[alias]
     clauses = [
         f"n AS ({_counter_update_sql(connection)} AS v)",
@@ -303,7 +309,9 @@ def _numbered_statement(alias: str, bearers: tuple[NumberBearer, ...],
                                       source="num", exprs=_CASE_EXPRS) + " RETURNING *)",
         _history_insert(connection, "FROM c"),
     ]
-    clauses += _bearer_updates(connection, bearers, number_sql="num.new_number", source=" FROM num")
+    if earlier_rows:
+        clauses += _bearer_updates(connection, bearers, number_sql="num.new_number",
+                                   source=" FROM num")
     for model, has_pk, skip_duplicate in shape:
         fields = [f for f in model._meta.concrete_fields if has_pk or not f.primary_key]
         bearing = dict.fromkeys(_bearer_columns(model, bearers), (BEARING_SQL, None))

@@ -90,13 +90,18 @@ class WireLog:
                 if line[0] == "F" and line[2] == "Query"]
 
 
+def warm_up(gaoping, rng) -> None:
+    """The year's first submission (the counter row, the default message templates: a
+    configuration change), the first after that change (the configuration read again, inside its
+    transaction) and a lone one (its statement prepared): later ones are like a worker's."""
+    for _ in range(3):
+        assert number_in(serve_post(form(gaoping, rng)))
+
+
 def test_a_submission_on_a_kept_connection_is_two_round_trips(gaoping):
     rng = random.Random(3)
     _id_pool(connection).clear()  # the first submission takes a new block of ids
-    # The year's first: the counter row, default message templates (a configuration change),
-    # the statement prepared. The second: everything cached under the final stamp.
-    for _ in range(2):
-        assert number_in(serve_post(form(gaoping, rng)))
+    warm_up(gaoping, rng)
     data = form(gaoping, rng, complainant_name="钱小梅")
     with WireLog() as wire:
         html = serve_post(data)
@@ -117,8 +122,7 @@ def test_a_submission_that_takes_a_new_block_of_ids_is_still_one_transaction(gao
     """Ids come from the sequences 16 at a time (cases.deferred); the block is taken before the
     registration's transaction begins, and the registration stays one statement."""
     rng = random.Random(9)
-    for _ in range(2):
-        assert number_in(serve_post(form(gaoping, rng)))
+    warm_up(gaoping, rng)
     _id_pool(connection).clear()
     data = form(gaoping, rng)
     with WireLog() as wire:
@@ -128,6 +132,39 @@ def test_a_submission_that_takes_a_new_block_of_ids_is_still_one_transaction(gao
     assert len(queries) == 2 and queries[1].startswith("SELECT nextval(")
     assert wire.round_trips == 3  # stamp, ids, registration: no BEGIN, no COMMIT
 
+
+
+def _statement_bound(wire: WireLog) -> str:
+    """The text of the prepared statement the traced request ran (its Bind names it)."""
+    [name] = [re.search(r'"(_pg3_\d+)"', line[3]).group(1) for line in wire.lines
+              if line[0] == "F" and line[2] == "Bind"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [name])
+        return cursor.fetchone()[0]
+
+
+def test_only_a_registration_that_wrote_rows_before_numbers_them_afterwards(gaoping):
+    """A lone statement cannot have rows with the provisional number before it, so it updates no
+    earlier rows; a group submission writes its warning first, and that warning gets the number."""
+    from analytics.models import Warning
+    from cases.numbering import PROVISIONAL_PREFIX
+
+    rng = random.Random(5)
+    warm_up(gaoping, rng)
+    with WireLog() as wire:
+        lone = Case.objects.get(number=number_in(serve_post(form(gaoping, rng))))
+    statement = _statement_bound(wire)
+    assert statement.startswith("WITH n AS (UPDATE") and "UPDATE \"notifications_outbox\"" not in statement
+    event = TimelineEvent.objects.get(case=lone, action="register")
+    acknowledgement = Outbox.objects.get(case=lone, event="acknowledgement")
+    assert lone.number in event.public_text and lone.number in acknowledgement.body
+    with WireLog() as wire:
+        html = serve_post(form(gaoping, rng, people_count="30"))
+    assert "UPDATE \"analytics_warning\"" in _statement_bound(wire)
+    group = Case.objects.get(number=number_in(html))
+    warning = Warning.objects.get(cases=group)
+    assert group.number in warning.message and PROVISIONAL_PREFIX not in warning.message + warning.key
+    assert group.number in Outbox.objects.get(case=group, event="acknowledgement").body
 
 def test_the_first_case_of_a_year_is_numbered_one_without_a_counter_row(gaoping):
     rng = random.Random(4)

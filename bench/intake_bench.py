@@ -196,36 +196,52 @@ def _cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
-def cpu_snapshot(server_pid: int, database: str) -> dict[str, dict[int, float]]:
-    """CPU seconds so far of the gunicorn workers and of the PostgreSQL backends serving
-    `database` (when the server runs on this machine), by process id; empty without /proc."""
-    out: dict[str, dict[int, float]] = {"server": {}, "database": {}}
-    proc = Path("/proc")
-    if not proc.exists():
-        return out
-    marker = f" {database} ".encode()
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
-        except OSError:
-            continue
-        kind = ("server" if int(stat[1]) == server_pid
-                else "database" if cmdline.startswith(b"postgres") and marker in cmdline + b" "
-                else None)
-        seconds = _cpu_seconds(int(entry.name)) if kind else None
-        if seconds is not None:
-            out[kind][int(entry.name)] = seconds
-    return out
+class CpuWatch(threading.Thread):
+    """CPU seconds of the gunicorn workers and of the PostgreSQL backends serving `database`
+    (the server on this machine), by process id, from /proc. Polled every second while a target
+    runs: a worker's connection is replaced after CONN_MAX_AGE, and its backend's CPU would be
+    lost with the process if only the start and the end were read."""
 
+    def __init__(self, server_pid: int, database: str):
+        super().__init__(daemon=True)
+        self.server_pid, self.marker = server_pid, f" {database} ".encode()
+        self.kinds: dict[int, str | None] = {}
+        self.seen: dict[str, dict[int, float]] = {"server": {}, "database": {}}
+        self.stopped = threading.Event()
+        self.poll()
+        self.before = {kind: dict(pids) for kind, pids in self.seen.items()}
 
-def cpu_used(before: dict, after: dict) -> dict[str, float]:
-    """CPU seconds each kind used between two snapshots (a process that started in between
-    counts from zero; one that ended is lost)."""
-    return {kind: sum(seconds - before[kind].get(pid, 0.0) for pid, seconds in after[kind].items())
-            for kind in after}
+    def _kind(self, pid: int) -> str | None:
+        if pid not in self.kinds:
+            try:
+                parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ") + b" "
+            except (OSError, ValueError, IndexError):
+                return None
+            self.kinds[pid] = ("server" if parent == self.server_pid else "database"
+                               if cmdline.startswith(b"postgres") and self.marker in cmdline else None)
+        return self.kinds[pid]
+
+    def poll(self) -> None:
+        if not Path("/proc").exists():
+            return
+        for entry in os.listdir("/proc"):
+            kind = self._kind(int(entry)) if entry.isdigit() else None
+            seconds = _cpu_seconds(int(entry)) if kind else None
+            if seconds is not None:
+                self.seen[kind][int(entry)] = seconds
+
+    def run(self) -> None:
+        while not self.stopped.wait(1.0):
+            self.poll()
+
+    def used(self) -> dict[str, float | None]:
+        """CPU seconds per kind since the start (None: no such process was found)."""
+        self.stopped.set()
+        self.join()
+        self.poll()
+        return {kind: sum(s - self.before[kind].get(pid, 0.0) for pid, s in pids.items())
+                if pids else None for kind, pids in self.seen.items()}
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -243,7 +259,9 @@ def run_target(target: str, port: int, args, round_no: int, server_pid: int | No
         args=(target, port, n, args.warmup, args.seconds, f"{args.run}-{round_no}-{i}", queue))
         for i, n in enumerate(per) if n]
     load_before = os.getloadavg()[0]
-    cpu_before = cpu_snapshot(server_pid, database) if server_pid else None
+    watch = CpuWatch(server_pid, database) if server_pid else None
+    if watch:
+        watch.start()
     for proc in procs:
         proc.start()
     parts = [queue.get(timeout=args.warmup + args.seconds + 120) for _ in procs]
@@ -251,10 +269,11 @@ def run_target(target: str, port: int, args, round_no: int, server_pid: int | No
         proc.join()
     answered = sum(part["answered"] for part in parts)
     cpu_ms = {}
-    if cpu_before is not None and answered:
-        used = cpu_used(cpu_before, cpu_snapshot(server_pid, database))
+    if watch:
+        used = watch.used()
         used["clients"] = sum(part["cpu_s"] for part in parts)
-        cpu_ms = {kind: round(seconds * 1000 / answered, 2) for kind, seconds in used.items()}
+        cpu_ms = {kind: None if seconds is None or not answered
+                  else round(seconds * 1000 / answered, 2) for kind, seconds in used.items()}
     latencies = [x for part in parts for x in part["latencies"]]
     ok = sum(part["ok"] for part in parts)
     statuses: dict[str, int] = {}
@@ -282,9 +301,12 @@ def render(summary: dict) -> str:
     for target in TARGETS:
         runs = [r["cpu_ms"] for r in summary["runs"] if r["target"] == target and r.get("cpu_ms")]
         if runs:
-            mean = {kind: sum(r[kind] for r in runs) / len(runs) for kind in CPU_KINDS}
-            cpu_rows.append(f"| {LABELS[target]} | " + " | ".join(f"{mean[k]:.2f}" for k in CPU_KINDS)
-                            + f" | {sum(mean.values()):.2f} |")
+            mean = {kind: None if any(r.get(kind) is None for r in runs)
+                    else sum(r[kind] for r in runs) / len(runs) for kind in CPU_KINDS}
+            known = [value for value in mean.values() if value is not None]
+            cpu_rows.append(f"| {LABELS[target]} | "
+                            + " | ".join("—" if mean[k] is None else f"{mean[k]:.2f}" for k in CPU_KINDS)
+                            + f" | {sum(known):.2f}{'' if len(known) == len(mean) else '（不全）'} |")
     cpu_table = ["", "每个请求用的 CPU（毫秒，各轮平均；预热的请求也计入，服务器和客户端在同一台机器上，"
                  "吞吐由三者之和决定）：", "",
                  "| 对象 | gunicorn 工作进程 | PostgreSQL 后端 | 压测客户端 | 合计 |",

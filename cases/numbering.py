@@ -295,9 +295,9 @@ def _numbered_statement(alias: str, bearers: tuple[NumberBearer, ...],
                         earlier_rows: bool = True) -> str:
     """The text of _insert_in_one_statement's statement for `bearers` (NUMBER_BEARERS) and
     deferred rows of this shape ((model, has its id, skip_duplicate) each), with the bearers'
-    UPDATEs of rows written earlier in the transaction only if `earlier_rows`. Built once per shape:
-    joining its ~5 KB took ~0.1 ms of each online submission (bench/intake_parts.py). Its placeholders take, in order: the
-    counter's mechanism id and year, the number's prefix and digits, the case row's values, the
+    UPDATEs of rows written earlier in the transaction only if `earlier_rows`. Built once per
+    shape: joining its ~5 KB took ~0.1 ms of each online submission (bench/intake_parts.py).
+    Its placeholders take, in order: the counter's mechanism id and year, the number's prefix and digits, the case row's values, the
     history values, per bearer (if `earlier_rows`) its columns' provisional number and the case
     id, then each deferred row's values."""
     connection = connections[alias]

@@ -36,7 +36,9 @@ def receipt_response(page, request, context: dict) -> HttpResponse:
 
 
 def _plain_visitor(request) -> bool:
-    return not request.user.is_authenticated and not len(get_messages(request))
+    # A preview shows a draft: never kept as the live page's.
+    return (not getattr(request, "is_preview", False) and not request.user.is_authenticated
+            and not len(get_messages(request)))
 
 
 def _frame(template: str, context: dict) -> tuple[str, str | None]:

@@ -8,8 +8,8 @@ from importlib import import_module
 import pytest
 from django.db import connection
 
-# The SQL definition of 0008 that 0015 replaced (kept there for the reverse migration).
-ORIGINAL = import_module("cases.migrations.0015_bigrams_plpgsql").SQL
+# The SQL definition the pair indexes were built with (0008), which 0015 replaced.
+ORIGINAL = import_module("cases.migrations.0008_bigram_search_indexes").FUNCTION
 
 NAMES = ["王丽华", "赵丽", "高平市泫氏建筑有限公司", "阿阿阿阿", "ABAB", "A", "", "丽", "郭芳 芳郭",
          "Ω-1号 2号", "𠀀𠀁𠀂"]

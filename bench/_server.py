@@ -53,6 +53,15 @@ def drop_database(engine: str, name: str) -> None:
                 sql.Identifier(name)))
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """CPU seconds (user + system) process `pid` of this machine has used; None if unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _random_key() -> str:
     return base64.b64encode(secrets.token_bytes(32)).decode()
 

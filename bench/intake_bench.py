@@ -22,8 +22,8 @@ the save count (the saved row's id, the landing page, the receipt with a case nu
 Each run also reports the CPU milliseconds per request of the gunicorn workers, of the
 PostgreSQL backends serving the bench database (read from /proc: the server must run on this
 machine) and of the clients themselves: all three share the machine's cores, so the
-throughput is set by their sum. Results go to var/bench/intake-result-<db>-<clients>.json; `make bench` (bench/run.py) renders
-the 32- and 50-client tables into docs/performance.md.
+throughput is set by their sum. Results go to var/bench/intake-result-<db>-<clients>.json;
+`make bench` (bench/run.py) renders the 32- and 50-client tables into docs/performance.md.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 from bench._server import (  # noqa: E402
     BENCH_VAR,
     Server,
+    cpu_seconds,
     drop_database,
     free_port,
     fresh_database,
@@ -188,14 +189,6 @@ def client_process(target: str, port: int, threads: int, warmup: float, seconds:
     queue.put(results)
 
 
-def _cpu_seconds(pid: int) -> float | None:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
 class CpuWatch(threading.Thread):
     """CPU seconds of the gunicorn workers and of the PostgreSQL backends serving `database`
     (the server on this machine), by process id, from /proc. Polled every second while a target
@@ -227,7 +220,7 @@ class CpuWatch(threading.Thread):
             return
         for entry in os.listdir("/proc"):
             kind = self._kind(int(entry)) if entry.isdigit() else None
-            seconds = _cpu_seconds(int(entry)) if kind else None
+            seconds = cpu_seconds(int(entry)) if kind else None
             if seconds is not None:
                 self.seen[kind][int(entry)] = seconds
 

@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._server import fresh_database, prepare_site, server_env  # noqa: E402
+from bench._server import cpu_seconds, fresh_database, prepare_site, server_env  # noqa: E402
 
 PG_NAME = "onestop_load_profile"
 HOST = "127.0.0.1"
@@ -101,12 +101,8 @@ def backend_cpu(connection) -> tuple[int, float] | None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    ticks = int(fields[11]) + int(fields[12])  # utime + stime
-    return pid, ticks * 1000 / os.sysconf("SC_CLK_TCK")
+    seconds = cpu_seconds(pid)
+    return None if seconds is None else (pid, seconds * 1000)
 
 
 class Recorder:

@@ -297,9 +297,9 @@ def _numbered_statement(alias: str, bearers: tuple[NumberBearer, ...],
     deferred rows of this shape ((model, has its id, skip_duplicate) each), with the bearers'
     UPDATEs of rows written earlier in the transaction only if `earlier_rows`. Built once per
     shape: joining its ~5 KB took ~0.1 ms of each online submission (bench/intake_parts.py).
-    Its placeholders take, in order: the counter's mechanism id and year, the number's prefix and digits, the case row's values, the
-    history values, per bearer (if `earlier_rows`) its columns' provisional number and the case
-    id, then each deferred row's values."""
+    Its placeholders take, in order: the counter's mechanism id and year, the number's prefix
+    and digits, the case row's values, the history values, per bearer (if `earlier_rows`) its
+    columns' provisional number and the case id, then each deferred row's values."""
     connection = connections[alias]
     clauses = [
         f"n AS ({_counter_update_sql(connection)} AS v)",

@@ -6,8 +6,11 @@ roll back with the event. Each row's dedupe_key names the event, so running twic
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
+from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from django.conf import settings
@@ -39,9 +42,33 @@ def template_for(event: str, channel: str) -> MessageTemplate | None:
 
 
 def render(text: str, context: dict[str, Any]) -> str:
+    pieces = _plain_pieces(text)
+    if pieces is not None:
+        literals, names = pieces
+        values = [context.get(name) for name in names]
+        if all(type(value) is str for value in values):
+            # What Django's engine renders for such a text (no escaping, a string shown as it
+            # is), without building a Context: the engine was ~4% of an online submission.
+            return "".join(chain.from_iterable(zip(literals, [*values, ""], strict=True))).strip()
     from django.template import Context
 
-    return compile_template(text).render(Context(context)).strip()
+    # Plain text: a Context escapes HTML unless told not to, whatever the engine says.
+    return compile_template(text).render(Context(context, autoescape=False)).strip()
+
+
+_SIMPLE_VARIABLE = re.compile(r"{{\s*([A-Za-z_][A-Za-z0-9_]*)\s*}}")
+_TEMPLATE_MARKS = ("{{", "}}", "{%", "%}", "{#", "#}")
+
+
+@lru_cache(maxsize=256)
+def _plain_pieces(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(literal texts, variable names) of a text that uses nothing but {{ name }}; None for
+    anything else (tags, filters, dotted lookups, comments), which the engine renders."""
+    parts = _SIMPLE_VARIABLE.split(text)
+    literals, names = tuple(parts[0::2]), tuple(parts[1::2])
+    if any(mark in literal for literal in literals for mark in _TEMPLATE_MARKS):
+        return None
+    return literals, names
 
 
 def tracking_url() -> str:

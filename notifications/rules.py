@@ -56,19 +56,26 @@ def render(text: str, context: dict[str, Any]) -> str:
     return compile_template(text).render(Context(context, autoescape=False)).strip()
 
 
-_SIMPLE_VARIABLE = re.compile(r"{{\s*([A-Za-z_][A-Za-z0-9_]*)\s*}}")
-_TEMPLATE_MARKS = ("{{", "}}", "{%", "%}", "{#", "#}")
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # a plain lookup: no filter, dot, literal or "_"
 
 
 @lru_cache(maxsize=256)
 def _plain_pieces(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """(literal texts, variable names) of a text that uses nothing but {{ name }}; None for
-    anything else (tags, filters, dotted lookups, comments), which the engine renders."""
-    parts = _SIMPLE_VARIABLE.split(text)
-    literals, names = tuple(parts[0::2]), tuple(parts[1::2])
-    if any(mark in literal for literal in literals for mark in _TEMPLATE_MARKS):
-        return None
-    return literals, names
+    """(literal texts, variable names) of a text that uses nothing but {{ name }}, split by the
+    engine's own lexer; None for anything else (tags, filters, comments), left to the engine."""
+    from django.template.base import Lexer, TokenType
+
+    literals, names, pending = [], [], ""
+    for token in Lexer(text).tokenize():
+        if token.token_type == TokenType.TEXT:
+            pending += token.contents
+        elif token.token_type == TokenType.VAR and _NAME.fullmatch(token.contents):
+            literals.append(pending)
+            names.append(token.contents)
+            pending = ""
+        else:
+            return None
+    return (*literals, pending), tuple(names)
 
 
 def tracking_url() -> str:

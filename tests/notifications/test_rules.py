@@ -40,12 +40,23 @@ def test_default_texts_read_as_the_engine_renders_them(key):
     "{% if overdue %}超期{% endif %}{{ number }}",
     "{{ number }} }} 与 {{ 结尾",
     "{ number } {{ missing }}",
+    "{{\nnumber\n}} 跨行的不是变量",
+    "{{ number }}{{ query_code }}",
+    "{% verbatim %}{{ number }}{% endverbatim %}",
     "{{ people }} 人，{{ flag }}，{{ nothing }}",
     "",
 ])
 def test_any_text_reads_as_the_engine_renders_it(text):
     context = {**TRICKY, "people": 12000, "flag": False, "nothing": None}
     assert rules.render(text, context) == engine(text, context)
+
+
+@pytest.mark.parametrize("text", ["受理编号 {{ _number }}", "受理编号 {{{ number }}}"])
+def test_a_text_the_engine_refuses_is_refused(text):
+    from django.template import TemplateSyntaxError
+
+    with pytest.raises(TemplateSyntaxError):
+        rules.render(text, {**TRICKY, "_number": "GP-2026-000123"})
 
 
 def test_an_acknowledgement_needs_no_template_engine():

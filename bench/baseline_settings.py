@@ -1,4 +1,4 @@
-"""Settings for bench/intake_bench.py: the load-test settings plus the two baselines."""
+"""Settings for bench/intake_bench.py: the load-test settings plus its baselines (bench/baseline)."""
 
 from bench.load_settings import *  # noqa: F403
 

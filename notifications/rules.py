@@ -56,7 +56,7 @@ def render(text: str, context: dict[str, Any]) -> str:
     return compile_template(text).render(Context(context, autoescape=False)).strip()
 
 
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # a plain lookup: no filter, dot, literal or "_"
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # a plain lookup: no filter, dot, literal, leading "_"
 
 
 @lru_cache(maxsize=256)
@@ -65,7 +65,9 @@ def _plain_pieces(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     engine's own lexer; None for anything else (tags, filters, comments), left to the engine."""
     from django.template.base import Lexer, TokenType
 
-    literals, names, pending = [], [], ""
+    literals: list[str] = []
+    names: list[str] = []
+    pending = ""
     for token in Lexer(text).tokenize():
         if token.token_type == TokenType.TEXT:
             pending += token.contents

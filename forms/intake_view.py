@@ -11,6 +11,7 @@ from cases.clocks import clock_label
 from cases.errors import CaseError
 from cases.identity import mask_name
 from cases.selectors import public_channels_by_mechanism
+from docgen.render import cn_date
 from forms.abuse import TOKEN_FIELD, client_address, limit, limit_hit, new_token, valid_token
 from forms.links import tracking_page_url
 from forms.notice import privacy_notice_html
@@ -78,8 +79,7 @@ def render_receipt(page, request, *, case=None, attachment_count: int | None = N
         accepted = timezone.localtime(case.accepted_at)
         context.update(case=case, masked_name=mask_name(case.complainant_name),
                        clock=clock_label(case), attachment_count=attachment_count,
-                       accepted_text=f"{accepted.year}年{accepted.month}月{accepted.day}日 "
-                                     f"{accepted:%H:%M}")
+                       accepted_text=f"{cn_date(accepted)} {accepted:%H:%M}")
         remember_case(request, case)  # "查看办理进度" works without typing the code again
     return _no_store(receipt_response(page, request, context))
 

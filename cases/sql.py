@@ -103,8 +103,8 @@ _PLANS: dict[int, tuple[Field, tuple | None]] = {}
 
 def _plan(field: Field) -> tuple | None:
     """(value type, how its prepared value is made, internal type) or None."""
-    entry = _PLANS.get(id(field))
-    if entry is None or entry[0] is not field:
+    entry = _PLANS.get(id(field))  # the entry holds the field: its id is not reused meanwhile
+    if entry is None:
         entry = _PLANS[id(field)] = (field, _field_plan(field))
     return entry[1]
 
@@ -117,16 +117,28 @@ def _field_plan(field: Field) -> tuple | None:
         return None
     target = field
     if isinstance(field, ForeignKey):  # hands the value to the field it points to
-        if type(field).get_db_prep_save is not ForeignKey.get_db_prep_save:
+        if type(field).get_db_prep_save is not ForeignKey.get_db_prep_save or _foreign_method(type(field)):
             return None
         target = field.target_field
     kind = _class_plan(type(target))
-    return None if kind is None else (*kind, target.get_internal_type())
+    if kind is None or (target is not field and kind[0] is not int):
+        return None  # a key to a text column: ForeignKey turns "" into None under conditions
+    return (*kind, target.get_internal_type())
+
+
+_METHODS = ("pre_save", "get_db_prep_save", "get_db_prep_value", "get_prep_value", "to_python")
+
+
+def _foreign_method(cls: type[Field]) -> bool:
+    """A class of the project or a library in `cls`'s ancestry defines one of _METHODS: Django's
+    own call it through super(), so comparing the methods `cls` ends up with is not enough."""
+    return any(name in klass.__dict__ for klass in cls.__mro__
+               if not klass.__module__.startswith("django.") for name in _METHODS)
 
 
 @cache
 def _class_plan(cls: type[Field]) -> tuple | None:
-    if cls.get_db_prep_save is not Field.get_db_prep_save:
+    if cls.get_db_prep_save is not Field.get_db_prep_save or _foreign_method(cls):
         return None
     methods = (cls.get_db_prep_value, cls.get_prep_value, cls.to_python)
     if methods in ((Field.get_db_prep_value, CharField.get_prep_value, CharField.to_python),

@@ -2,10 +2,15 @@
 PostgreSQL connection and reused, switchable off for poolers, and still visible in the query log."""
 
 from datetime import UTC, date, datetime
+from enum import IntEnum
+from types import SimpleNamespace
 
 import pytest
-from django.db import connection
+from django.db import connection, models
+from django.db.models import F, Value
 from django.test.utils import CaptureQueriesContext
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from cases.actors import Actor
 from cases.models import Case
@@ -103,8 +108,17 @@ def test_a_plan_made_on_an_empty_table_is_remade_as_the_table_grows(gaoping, sta
     assert _outbox_scans() == before
 
 
-VALUES = [None, "", "欧阳明", "13800000000", True, False, 0, 7, -3, 2**40, 1.5, "12",
-          datetime(2026, 3, 2, 9, 30, tzinfo=UTC), date(2026, 3, 2)]
+class Level(IntEnum):
+    HIGH = 2
+
+
+class Kind(models.TextChoices):
+    PERSON = "individual", "个人"
+
+
+VALUES = [None, "", "欧阳明", "13800000000", True, False, 0, 7, -3, 2**40, 2**70, 1.5, "12",
+          datetime(2026, 3, 2, 9, 30, tzinfo=UTC), date(2026, 3, 2), Level.HIGH, Kind.PERSON,
+          mark_safe("<b>安全</b>"), gettext_lazy("个人"), F("id"), Value(1)]
 
 
 def _prepared_by_the_fields_methods(obj, field):
@@ -116,7 +130,8 @@ def _prepared_by_the_fields_methods(obj, field):
 def test_values_are_prepared_exactly_as_the_fields_own_methods_prepare_them():
     """insert_values prepares most values in one step (cases/sql.py _plan): for every such field
     of every model and values of several types, the result — value and type, e.g. psycopg's Int8 on
-    PostgreSQL — or the error is what the field's own pre_save and get_db_prep_save give."""
+    PostgreSQL (SQLite adapts integers to themselves: CI runs this on both engines) — or the error
+    is what the field's own pre_save and get_db_prep_save give."""
     from django.apps import apps
 
     from cases.sql import _plan, insert_values
@@ -154,3 +169,22 @@ def test_fields_with_their_own_preparation_keep_it():
     assert _plan(case.get_field("extra")) is None  # JSON
     assert _plan(case.get_field("facts"))[0] is str
     assert _plan(case.get_field("mechanism"))[0] is int
+
+
+class Shouting(models.Field):
+    def get_prep_value(self, value):
+        return super().get_prep_value(value).upper()
+
+
+class ShoutingCharField(models.CharField, Shouting):
+    """CharField's own get_prep_value, which reaches Shouting's through super()."""
+
+
+def test_a_field_whose_ancestry_changes_the_preparation_is_prepared_its_own_way():
+    from cases.sql import _plan, insert_values
+
+    field = ShoutingCharField(max_length=10)
+    field.set_attributes_from_name("name")
+    assert _plan(field) is None
+    row = SimpleNamespace(name="abc")
+    assert insert_values(row, fields=[field], connection=connection, exprs={}) == ["ABC"]

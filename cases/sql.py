@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from functools import cache
 
 from django.conf import settings
@@ -62,8 +63,13 @@ def insert_values(obj: Model, *, fields: list[Field], connection,
         if plan is not None:
             value = getattr(obj, f.attname)
             if value is None or type(value) is plan[0]:
-                params.append(value if plan[1] is _AS_IS else plan[1](ops, value, plan[2]))
-                continue
+                if plan[1] is _AS_IS:
+                    params.append(value)
+                    continue
+                prepared = plan[1](ops, value, plan[2])
+                if prepared is not _FIELDS_WAY:
+                    params.append(prepared)
+                    continue
         params.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
     return params
 
@@ -71,7 +77,7 @@ def insert_values(obj: Model, *, fields: list[Field], connection,
 # Preparing the ~95 values of a registration field by field (pre_save, get_db_prep_save,
 # get_db_prep_value, get_prep_value, to_python) was ~6% of an online submission's CPU under
 # load (py-spy). For a field whose methods are all Django's own, below, None or a value of the
-# type named is prepared in one step to exactly what those methods return (123 → 85 µs,
+# type named is prepared in one step to exactly what those methods return (about half the time,
 # bench/intake_parts.py); any other field or value goes through the field's methods.
 _AS_IS = None  # the value itself
 
@@ -85,6 +91,8 @@ def _auto_pk(ops, value, internal_type: str):
 
 
 def _datetime(ops, value, internal_type: str):
+    if value is not None and value.utcoffset() is None:
+        return _FIELDS_WAY  # naive: the field warns and makes it aware
     return ops.adapt_datetimefield_value(value)  # DateTimeField.get_db_prep_value
 
 
@@ -92,8 +100,7 @@ def _date(ops, value, internal_type: str):
     return ops.adapt_datefield_value(value)  # DateField.get_db_prep_value
 
 
-class _NEVER:  # the value type of a plan that takes only None
-    pass
+_FIELDS_WAY = object()  # this value goes through the field's methods after all
 
 
 # DateField's and DateTimeField's pre_save only differ from Field's with auto_now(_add).
@@ -146,11 +153,10 @@ def _class_plan(cls: type[Field]) -> tuple | None:
         return str, _AS_IS
     if methods == (Field.get_db_prep_value, BooleanField.get_prep_value, BooleanField.to_python):
         return bool, _AS_IS
-    # A date or time left empty (most of a new case's); any other value the fields' way.
     if methods == (DateTimeField.get_db_prep_value, DateTimeField.get_prep_value, DateTimeField.to_python):
-        return _NEVER, _datetime
+        return datetime, _datetime
     if methods == (DateField.get_db_prep_value, DateField.get_prep_value, DateField.to_python):
-        return _NEVER, _date
+        return date, _date
     if methods[1] is IntegerField.get_prep_value:
         if methods[0] is IntegerField.get_db_prep_value:
             return int, _integer

@@ -117,7 +117,7 @@ class Kind(models.TextChoices):
 
 
 VALUES = [None, "", "欧阳明", "13800000000", True, False, 0, 7, -3, 2**40, 2**70, 1.5, "12",
-          datetime(2026, 3, 2, 9, 30, tzinfo=UTC), date(2026, 3, 2), Level.HIGH, Kind.PERSON,
+          datetime(2026, 3, 2, 9, 30, tzinfo=UTC), datetime(2026, 3, 2, 9, 30), date(2026, 3, 2), Level.HIGH, Kind.PERSON,
           mark_safe("<b>安全</b>"), gettext_lazy("个人"), F("id"), Value(1)]
 
 
@@ -160,12 +160,12 @@ def test_values_are_prepared_exactly_as_the_fields_own_methods_prepare_them():
 
 
 def test_fields_with_their_own_preparation_keep_it():
-    from cases.sql import _NEVER, _plan
+    from cases.sql import _plan
 
     case = Case._meta
     assert _plan(case.get_field("complainant_phone")) is None  # encrypted on save
     assert _plan(case.get_field("created_at")) is None  # auto_now_add
-    assert _plan(case.get_field("received_at"))[0] is _NEVER  # only an empty one in one step
+    assert _plan(case.get_field("received_at"))[0] is datetime  # an aware one in one step
     assert _plan(case.get_field("extra")) is None  # JSON
     assert _plan(case.get_field("facts"))[0] is str
     assert _plan(case.get_field("mechanism"))[0] is int

@@ -19,6 +19,7 @@ from analytics.policy import may_manage
 from analytics.rules import EVALUATORS, REALERT_ON_NEW_CASES, Finding, group_size
 from cases.actors import Actor
 from cases.confcache import cached
+from cases.localtime import local_date
 from cases.mechanism_schema import WarningParamError
 from cases.models import Case, Mechanism, Unit
 from notifications.rules import sms_number
@@ -145,9 +146,7 @@ def warnings_scan(*, mechanism: Mechanism | None = None, today: date | None = No
 def warnings_due_at_registration(*, case: Case, today: date | None = None) -> list:
     """(rule, finding) pairs of the group-size rules a newly registered case meets. Reads only
     the (cached) rules: most registrations meet none and then write nothing."""
-    # The day the case was accepted, in the mechanism's time zone (the default one): reading the
-    # request's current zone and clock was ~1% of an online submission's CPU (py-spy).
-    today = today or timezone.localdate(case.accepted_at, timezone.get_default_timezone())
+    today = today or local_date(case.accepted_at)  # the day the case was accepted
     rules = cached(("group_size_rules", case.mechanism_id), lambda: list(
         WarningRule.objects.filter(mechanism_id=case.mechanism_id, kind="group_size",
                                    is_active=True).select_related("mechanism")))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db.models import Sum
-from django.utils import timezone
 
 from cases.calendar import add_workdays, is_workday, span_is_provisional, workdays_between
 from cases.confcache import cached
+from cases.localtime import local_date
 from cases.models import Case, DeadlineState, Extension, Tier, TierDeadline
 from cases.workflow import RUNNING_STAGE
 
@@ -76,7 +76,7 @@ def clocks_apply(case: Case, *, deadlines: list[TierDeadline] | None = None,
         started = getattr(case, START_FIELD[deadline.starts_from])
         if started is None:
             continue
-        start = timezone.localdate(started)
+        start = local_date(started)
         days = deadline.workdays + extensions.get(deadline.stage, 0)
         setattr(case, DUE_FIELD[deadline.stage], add_workdays(start, days))
         starts[deadline.stage] = start
@@ -93,7 +93,7 @@ def clock_state(case: Case, today: date | None = None) -> tuple[str, int | None]
     """(DeadlineState, working days left — negative when overdue) of the running clock."""
     if not case.due_date:
         return DeadlineState.NONE, None
-    today = today or timezone.localdate()
+    today = today or local_date()
     left = workdays_between(today, case.due_date)
     if today > case.due_date:
         return DeadlineState.OVERDUE, left

@@ -41,10 +41,11 @@ def _today() -> date:
     # "Today" follows settings.TIME_ZONE (Asia/Shanghai) around midnight; the
     # OS clock is the fallback for scripts running without Django settings.
     from django.conf import settings
-    from django.utils import timezone
+
+    from cases.localtime import local_date
 
     if settings.configured and settings.USE_TZ:
-        return timezone.localdate()
+        return local_date()
     return date.today()
 
 

@@ -4,12 +4,12 @@ and answers with the receipt. Called from IntakeFormPage.serve, so Wagtail still
 from __future__ import annotations
 
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from cases.clocks import clock_label
 from cases.errors import CaseError
 from cases.identity import mask_name
+from cases.localtime import local_time
 from cases.selectors import public_channels_by_mechanism
 from docgen.render import cn_date
 from forms.abuse import TOKEN_FIELD, client_address, limit, limit_hit, new_token, valid_token
@@ -76,7 +76,7 @@ def render_receipt(page, request, *, case=None, attachment_count: int | None = N
     if case is not None:
         if attachment_count is None:  # a replayed receipt: count what the case has
             attachment_count = case.attachments.count()
-        accepted = timezone.localtime(case.accepted_at)
+        accepted = local_time(case.accepted_at)
         context.update(case=case, masked_name=mask_name(case.complainant_name),
                        clock=clock_label(case), attachment_count=attachment_count,
                        accepted_text=f"{cn_date(accepted)} {accepted:%H:%M}")

@@ -24,6 +24,7 @@ from cases.clocks import clocks_apply, default_tier
 from cases.deferred import rows_deferred
 from cases.errors import CaseError
 from cases.identity import validate_credit_code, validate_mobile, validate_resident_id
+from cases.localtime import local_date
 from cases.models import (
     Attachment,
     Case,
@@ -252,7 +253,7 @@ def case_register_in_transaction(
             raise DuplicateTicket(existing)
     unit = _accepting_unit(actor=actor, mechanism=mechanism, requested=accepting_unit)
     accepted_at = accepted_at or timezone.now()
-    year = timezone.localdate(accepted_at).year
+    year = local_date(accepted_at).year
     number = provisional_number()  # the real one last: see cases.numbering
     case = Case(
         number=number, mechanism=mechanism, year=year, query_code=new_query_code(),

@@ -146,7 +146,7 @@ def warnings_scan(*, mechanism: Mechanism | None = None, today: date | None = No
 def warnings_due_at_registration(*, case: Case, today: date | None = None) -> list:
     """(rule, finding) pairs of the group-size rules a newly registered case meets. Reads only
     the (cached) rules: most registrations meet none and then write nothing."""
-    today = today or local_date(case.accepted_at)  # the day the case was accepted
+    today = today or local_date(case.accepted_at)  # group_size reads no date for the case in hand
     rules = cached(("group_size_rules", case.mechanism_id), lambda: list(
         WarningRule.objects.filter(mechanism_id=case.mechanism_id, kind="group_size",
                                    is_active=True).select_related("mechanism")))

@@ -1,4 +1,4 @@
-"""Microseconds of two parts of an online submission, each beside what it replaced, in one process:
+"""Microseconds of three parts of an online submission, each beside what it replaced, in one process:
 
 - building the intake form (Django's deepcopy of the fields vs forms.field_copy);
 - the text of the registration's one statement (built each time vs cached per shape,

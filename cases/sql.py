@@ -120,7 +120,7 @@ def _field_plan(field: Field) -> tuple | None:
     own_pre_save = type(field).pre_save
     if isinstance(field, DateField) and not (field.auto_now or field.auto_now_add):
         own_pre_save = Field.pre_save if own_pre_save in _DATE_PRE_SAVES else own_pre_save
-    if own_pre_save is not Field.pre_save:  # auto_now, blind indexes, encryption
+    if own_pre_save is not Field.pre_save:  # auto_now, encryption (which also sets the blind index)
         return None
     target = field
     if isinstance(field, ForeignKey):  # hands the value to the field it points to

@@ -20,8 +20,8 @@ def test_the_county_clock_ignores_a_zone_activated_for_a_request():
         assert local_date(NEW_YEAR_IN_BEIJING) == date(2027, 1, 1)
 
 
-def test_today_is_the_county_date_now():
-    before = timezone.now().astimezone(timezone.get_default_timezone()).date()
-    today = local_date()
-    after = timezone.now().astimezone(timezone.get_default_timezone()).date()
-    assert today in (before, after)
+def test_today_is_the_county_date_even_where_another_zone_is_still_yesterday(monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: NEW_YEAR_IN_BEIJING)
+    with timezone.override("UTC"):
+        assert timezone.localdate() == date(2026, 12, 31)
+        assert local_date() == date(2027, 1, 1)

@@ -117,10 +117,10 @@ def _plan(field: Field) -> tuple | None:
 
 
 def _field_plan(field: Field) -> tuple | None:
-    own_pre_save = type(field).pre_save
-    if isinstance(field, DateField) and not (field.auto_now or field.auto_now_add):
-        own_pre_save = Field.pre_save if own_pre_save in _DATE_PRE_SAVES else own_pre_save
-    if own_pre_save is not Field.pre_save:  # auto_now, encryption (which also sets the blind index)
+    pre_save = type(field).pre_save
+    plain = pre_save is Field.pre_save or (
+        pre_save in _DATE_PRE_SAVES and not (field.auto_now or field.auto_now_add))
+    if not plain:  # auto_now, encryption (which also sets the blind index)
         return None
     target = field
     if isinstance(field, ForeignKey):  # hands the value to the field it points to

@@ -117,8 +117,8 @@ class Kind(models.TextChoices):
 
 
 VALUES = [None, "", "欧阳明", "13800000000", True, False, 0, 7, -3, 2**40, 2**70, 1.5, "12",
-          datetime(2026, 3, 2, 9, 30, tzinfo=UTC), datetime(2026, 3, 2, 9, 30), date(2026, 3, 2), Level.HIGH, Kind.PERSON,
-          mark_safe("<b>安全</b>"), gettext_lazy("个人"), F("id"), Value(1)]
+          datetime(2026, 3, 2, 9, 30, tzinfo=UTC), datetime(2026, 3, 2, 9, 30), date(2026, 3, 2),
+          Level.HIGH, Kind.PERSON, mark_safe("<b>安全</b>"), gettext_lazy("个人"), F("id"), Value(1)]
 
 
 def _prepared_by_the_fields_methods(obj, field):
